@@ -1,0 +1,104 @@
+"""Shared fixtures: the repository's data is parsed once per test session.
+
+The dataset is kept in ``config.stash`` so that collection-time parametrisation (over quotes,
+ontology terms) and the session fixtures share one parse, without a module-global graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+
+from nelmkg import paths
+from nelmkg.checks import normalise, quotes
+from nelmkg.dataset import LoadError, data_graph, load_dataset, nelm_terms, parse_files, part
+from nelmkg.vocab import curie
+
+_DATASET = pytest.StashKey[Dataset]()
+
+
+def bundled(config: pytest.Config) -> Dataset:
+    """Return the session's dataset, parsing the repository's data on first use."""
+    if _DATASET not in config.stash:
+        config.stash[_DATASET] = load_dataset()
+    return config.stash[_DATASET]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise tests over the repository's files, queries, quotes and terms by arg name."""
+    names = metafunc.fixturenames
+    if "data_file" in names:
+        files = paths.data_files()
+        metafunc.parametrize("data_file", files, ids=[paths.relative(f) for f in files])
+    if "qc_file" in names:
+        files = paths.qc_files()
+        metafunc.parametrize("qc_file", files, ids=[f.stem for f in files])
+    if "competency_file" in names:
+        files = paths.competency_files()
+        metafunc.parametrize("competency_file", files, ids=[f.stem for f in files])
+    if "rq_file" in names:
+        files = paths.query_files()
+        ids = [str(f.relative_to(paths.queries_dir())) for f in files]
+        metafunc.parametrize("rq_file", files, ids=ids)
+    if "quote" in names:
+        pairs = quotes(_part_or_empty(metafunc.config, "kg"))
+        metafunc.parametrize("quote", pairs, ids=[curie(str(s)) for s, _ in pairs])
+    if "nelm_term" in names:
+        terms = nelm_terms(_part_or_empty(metafunc.config, "ontology"))
+        metafunc.parametrize("nelm_term", terms, ids=[curie(str(t)) for t in terms])
+
+
+def _part_or_empty(config: pytest.Config, name: str) -> Graph:
+    """Return a named graph for parametrising; empty if the data does not parse.
+
+    A parse error then fails every test that uses the ``dataset`` fixture (and test_parse
+    names the file) instead of aborting the whole collection.
+    """
+    try:
+        return part(bundled(config), name)
+    except LoadError:
+        return Graph()
+
+
+@pytest.fixture(scope="session")
+def dataset(pytestconfig: pytest.Config) -> Dataset:
+    """The repository's ontology, KG and shapes as one Dataset with three named graphs."""
+    return bundled(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def ontology(dataset: Dataset) -> Graph:
+    """The ontology named graph."""
+    return part(dataset, "ontology")
+
+
+@pytest.fixture(scope="session")
+def kg(dataset: Dataset) -> Graph:
+    """The KG named graph."""
+    return part(dataset, "kg")
+
+
+@pytest.fixture(scope="session")
+def data(dataset: Dataset) -> Graph:
+    """Ontology + KG as one plain Graph: what QC, SHACL and HermiT check."""
+    return data_graph(dataset)
+
+
+@pytest.fixture(scope="session")
+def kg_shapes() -> Graph:
+    """The KG integrity shapes (``shapes/kg/*.ttl``) alone."""
+    return parse_files(paths.shape_files("kg"))
+
+
+@pytest.fixture(scope="session")
+def review_text() -> str:
+    """The review's text, whitespace-normalised (see :func:`nelmkg.checks.normalise`)."""
+    return normalise(paths.review_file().read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def machinery() -> Path:
+    """Small hand-written graphs that exercise the checking machinery itself."""
+    return Path(__file__).parent / "data" / "machinery"
