@@ -6,12 +6,14 @@ ontology terms) and the session fixtures share one parse, without a module-globa
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph
 
 from nelmkg import paths
+from nelmkg.assessment import Assessor
 from nelmkg.checks import normalise, quotes
 from nelmkg.dataset import LoadError, data_graph, load_dataset, nelm_terms, parse_files, part
 from nelmkg.vocab import curie
@@ -24,6 +26,12 @@ def bundled(config: pytest.Config) -> Dataset:
     if _DATASET not in config.stash:
         config.stash[_DATASET] = load_dataset()
     return config.stash[_DATASET]
+
+
+def case_manifest() -> list[dict]:
+    """Return the entries of ``tests/data/cases/manifest.toml`` (example cases)."""
+    with (paths.case_fixtures_dir() / "manifest.toml").open("rb") as handle:
+        return tomllib.load(handle)["case"]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -45,6 +53,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "quote" in names:
         pairs = quotes(_part_or_empty(metafunc.config, "kg"))
         metafunc.parametrize("quote", pairs, ids=[curie(str(s)) for s, _ in pairs])
+    if "case_entry" in names:
+        entries = case_manifest()
+        metafunc.parametrize("case_entry", entries, ids=[e["file"] for e in entries])
     if "nelm_term" in names:
         terms = nelm_terms(_part_or_empty(metafunc.config, "ontology"))
         metafunc.parametrize("nelm_term", terms, ids=[curie(str(t)) for t in terms])
@@ -102,3 +113,21 @@ def review_text() -> str:
 def machinery() -> Path:
     """Small hand-written graphs that exercise the checking machinery itself."""
     return Path(__file__).parent / "data" / "machinery"
+
+
+@pytest.fixture(scope="session")
+def assessor(data: Graph) -> Assessor:
+    """The case assessor (compiled SHACL engine), built once per session from ontology + KG."""
+    return Assessor.from_repository(knowledge=data)
+
+
+@pytest.fixture(scope="session")
+def pyshacl_assessor(data: Graph) -> Assessor:
+    """The same assessor with pySHACL as its SHACL engine (the compiled one's reference)."""
+    return Assessor.from_repository(knowledge=data, engine="pyshacl")
+
+
+@pytest.fixture(scope="session")
+def case_entries() -> list[dict]:
+    """Every entry of the example-case manifest (``tests/data/cases/manifest.toml``)."""
+    return case_manifest()

@@ -1,4 +1,4 @@
-"""Command line: ``nelmkg summary``, ``nelmkg release [-o DIR]``, ``nelmkg check``."""
+"""Command line: ``summary``, ``release``, ``check``, ``assess FILE...``, ``audit``, ``serve``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from nelmkg import checks, paths
+from nelmkg import assess_cli, checks, paths
+from nelmkg.audit import cli as audit_cli
 from nelmkg.dataset import (
     LoadError,
     data_graph,
@@ -26,6 +27,7 @@ from nelmkg.reasoning import (
     non_owl2_datatypes,
 )
 from nelmkg.release import write_release
+from nelmkg.web import serve
 
 # One check: returns (ok, one-line summary, detail lines).
 Outcome = tuple[bool, str, list[str]]
@@ -129,7 +131,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser with its three subcommands."""
+    """Return the argument parser with its subcommands."""
     parser = argparse.ArgumentParser(prog="nelmkg", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     cmd = sub.add_parser("summary", help="load the bundled graph and print counts")
@@ -150,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain", action="store_true", help="localise an inconsistency (slow: many HermiT runs)"
     )
     cmd.set_defaults(func=_check)
+    assess_cli.add_parser(sub)
+    audit_cli.add_parser(sub)
+    serve.add_parser(sub)
     return parser
 
 

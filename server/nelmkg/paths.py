@@ -48,6 +48,16 @@ def shape_files(*kinds: str) -> list[Path]:
     return sorted(p for kind in kinds for p in (base / kind).glob("*.ttl"))
 
 
+def case_context_file() -> Path:
+    """Return the JSON-LD context of the plain-JSON case format (``ontology/context/``)."""
+    return root() / "ontology" / "context" / "case-v1.jsonld"
+
+
+def case_fixtures_dir() -> Path:
+    """Return the folder of example cases and their manifest (``tests/data/cases``)."""
+    return root() / "tests" / "data" / "cases"
+
+
 def data_files() -> list[Path]:
     """Return every Turtle file under ``ontology/``, ``kg/`` and ``shapes/`` (recursively)."""
     return sorted(p for d in ("ontology", "kg", "shapes") for p in (root() / d).rglob("*.ttl"))

@@ -1,0 +1,385 @@
+"""Benchmark of the SPARQL service under gunicorn, beside a plain rdflib baseline (same run).
+
+Not a test: run ``python bench/service_bench.py [--duration 5] [--concurrency 8]`` (see
+bench/README.md). For a typical SELECT (competency query ``milan-criteria``), a CONSTRUCT
+(the Milan criteria as triples) and ``POST /assess`` on one case (skipped, with a message,
+while the service has no such route) it drives, one after the other:
+
+1. ``nelmkg serve`` with 2 sync workers on 127.0.0.1 — as shipped (answer cache on);
+2. the same with ``NELMKG_CACHE=0`` — every request evaluated by the evaluator process;
+3. the baseline server: a minimal Flask app running the query with rdflib's default memory
+   store (``Dataset.query`` + ``serialize``), gunicorn with 2 sync workers too;
+
+at the given concurrency, and measures the same query in-process on rdflib's memory store
+(one request after another, no HTTP). It prints requests/s, p50 and p99 latency for each,
+the service's ratio to the baselines, and the targets (SELECT >= 1,000 req/s, p99 <= 100 ms;
+/assess >= 50 req/s, p99 <= 100 ms). The load comes from ``wrk`` when installed (apt
+package ``wrk``), else from a Python generator (threads, ``http.client``), which itself uses
+CPU on the same machine and so reads lower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+import urllib.request
+from urllib.parse import quote
+
+from nelmkg import paths
+
+TARGETS = {"select": (1000.0, 100.0), "construct": (None, 100.0), "assess": (50.0, 100.0)}
+SELECT = (paths.queries_dir("competency") / "milan-criteria.rq").read_text(encoding="utf-8")
+CONSTRUCT = """PREFIX nelm: <https://w3id.org/nelmkg/ontology#>
+PREFIX cset: <https://w3id.org/nelmkg/id/criteria-set/>
+CONSTRUCT { ?criterion ?p ?o } WHERE {
+  GRAPH <https://w3id.org/nelmkg/graph/kg> { ?criterion nelm:inCriteriaSet cset:lt-milan ; ?p ?o }
+}"""
+
+
+# ---------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
+    """Start a server and wait until it answers ``/healthz``."""
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return process
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"server did not start: {' '.join(command)}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def service_command(port: int, workers: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "nelmkg.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+
+
+def baseline_server(port: int, workers: int) -> None:
+    """Serve ``GET /sparql`` with plain rdflib (memory store) under gunicorn; never returns."""
+    from flask import Flask, Response, request
+    from gunicorn.app.base import BaseApplication
+
+    from nelmkg.dataset import load_dataset
+
+    dataset = load_dataset()
+    app = Flask("baseline")
+
+    @app.get("/healthz")
+    def healthz():
+        return "ok"
+
+    @app.get("/sparql")
+    def sparql():
+        result = dataset.query(request.args["query"])
+        if result.type == "CONSTRUCT":
+            return Response(result.serialize(format="turtle"), mimetype="text/turtle")
+        return Response(result.serialize(format="json"), mimetype="application/sparql-results+json")
+
+    class Baseline(BaseApplication):
+        def load_config(self):
+            for key, value in {
+                "bind": f"127.0.0.1:{port}",
+                "workers": workers,
+                "worker_class": "sync",
+                "preload_app": True,
+                "accesslog": None,
+                "loglevel": "warning",
+                "timeout": 120,
+            }.items():
+                self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self):
+            return app
+
+    Baseline().run()
+
+
+# ---------------------------------------------------------------- load
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def load_wrk(url: str, body: bytes | None, duration: float, concurrency: int) -> dict:
+    """Drive ``url`` with wrk; return req_s, p50_ms, p99_ms, errors."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        if body is not None:
+            script.write(
+                f'wrk.method = "POST"\nwrk.body = {json.dumps(body.decode())}\n'
+                'wrk.headers["Content-Type"] = "application/json"\n'
+            )
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{concurrency}",
+                f"-d{max(1, round(duration))}s",
+                "--latency",
+                "-s",
+                script.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: (.*)", out)
+    return {
+        "req_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+        "p50_ms": _ms(latency["50"]),
+        "p99_ms": _ms(latency["99"]),
+        "errors": int(errors[1]) if errors else 0,
+        "socket_errors": sockets[1] if sockets else "",
+    }
+
+
+def load_python(url: str, body: bytes | None, duration: float, concurrency: int) -> dict:
+    """Drive ``url`` with ``concurrency`` threads using http.client."""
+    host, _, rest = url.removeprefix("http://").partition("/")
+    name, _, port = host.partition(":")
+    latencies: list[float] = []
+    errors = [0]
+    deadline = time.monotonic() + duration
+
+    def worker():
+        conn = http.client.HTTPConnection(name, int(port), timeout=30)
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                if body is None:
+                    conn.request("GET", "/" + rest)
+                else:
+                    conn.request(
+                        "POST", "/" + rest, body=body, headers={"Content-Type": "application/json"}
+                    )
+                response = conn.getresponse()
+                response.read()
+                if response.status >= 300:
+                    errors[0] += 1
+            except OSError:
+                errors[0] += 1
+                conn.close()
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    took = time.monotonic() - started
+    cuts = statistics.quantiles(latencies, n=100)
+    return {
+        "req_s": len(latencies) / took,
+        "p50_ms": cuts[49],
+        "p99_ms": cuts[98],
+        "errors": errors[0],
+        "socket_errors": "",
+    }
+
+
+def in_process(query: str, duration: float) -> dict:
+    """Run ``query`` on rdflib's memory store one call after another (parse + eval + serialise)."""
+    from nelmkg.dataset import load_dataset
+
+    dataset = load_dataset()
+    times = []
+    deadline = time.monotonic() + duration
+    while time.monotonic() < deadline or len(times) < 5:
+        started = time.perf_counter()
+        result = dataset.query(query)
+        result.serialize(format="turtle" if result.type == "CONSTRUCT" else "json")
+        times.append((time.perf_counter() - started) * 1000)
+    cuts = statistics.quantiles(times, n=100)
+    return {
+        "req_s": 1000 / statistics.mean(times),
+        "p50_ms": cuts[49],
+        "p99_ms": cuts[98],
+        "errors": 0,
+        "socket_errors": "",
+    }
+
+
+def one_case() -> bytes:
+    """Return the first example case of the manifest as JSON bytes."""
+    folder = paths.case_fixtures_dir()
+    with (folder / "manifest.toml").open("rb") as handle:
+        for entry in tomllib.load(handle)["case"]:
+            if entry["file"].endswith(".json") and not entry["file"].startswith("bad-"):
+                return (folder / entry["file"]).read_bytes()
+    raise RuntimeError("no JSON case in tests/data/cases/manifest.toml")
+
+
+def has_assess(port: int, case: bytes) -> bool:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/assess",
+        data=case,
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status == 200
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------- report
+
+
+def row(label: str, m: dict, base: dict | None) -> str:
+    ratio = ""
+    if base:
+        ratio = f"{m['req_s'] / base['req_s']:>7.1f}x {base['p99_ms'] / m['p99_ms']:>7.1f}x"
+    note = f"  errors: {m['errors']}" if m["errors"] else ""
+    note += f"  socket errors: {m['socket_errors']}" if m["socket_errors"] else ""
+    return f"  {label:<34} {m['req_s']:>9.0f} {m['p50_ms']:>8.1f} {m['p99_ms']:>8.1f} {ratio}{note}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--baseline-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.baseline_server:
+        baseline_server(args.baseline_server, args.workers)
+        return 0
+    use_wrk = args.tool == "wrk" or (args.tool == "auto" and shutil.which("wrk"))
+    drive = load_wrk if use_wrk else load_python
+    env = {**os.environ, "NELMKG_ACCESS_LOG": "off"}
+    scenarios = {"select": SELECT, "construct": CONSTRUCT}
+    results: dict[str, dict[str, dict]] = {name: {} for name in (*scenarios, "assess")}
+    case = one_case()
+    assess_found = False
+    servers = [
+        ("nelmkg serve (cache on, as shipped)", service_command, env),
+        ("nelmkg serve, NELMKG_CACHE=0", service_command, {**env, "NELMKG_CACHE": "0"}),
+        (
+            "baseline: Flask + rdflib memory",
+            lambda p, w: [
+                sys.executable,
+                __file__,
+                "--baseline-server",
+                str(p),
+                "--workers",
+                str(w),
+            ],
+            env,
+        ),
+    ]
+    for label, command, server_env in servers:
+        port = free_port()
+        process = start(command(port, args.workers), server_env, port)
+        try:
+            for name, query in scenarios.items():
+                url = f"http://127.0.0.1:{port}/sparql?query={quote(query)}"
+                drive(url, None, 1.0, args.concurrency)  # warm-up (and fill the cache)
+                results[name][label] = drive(url, None, args.duration, args.concurrency)
+            if label.startswith("nelmkg") and has_assess(port, case):
+                assess_found = True
+                url = f"http://127.0.0.1:{port}/assess"
+                drive(url, case, 1.0, args.concurrency)
+                results["assess"][label] = drive(url, case, args.duration, args.concurrency)
+        finally:
+            stop(process)
+    for name, query in scenarios.items():
+        results[name]["in-process rdflib (1 core, no HTTP)"] = in_process(query, args.duration)
+
+    tool = "wrk" if use_wrk else "python threads"
+    print(
+        f"{args.workers} gunicorn sync workers, concurrency {args.concurrency}, "
+        f"{args.duration:g} s "
+        f"per run, load from {tool}, {os.cpu_count()} CPUs"
+    )
+    failed = []
+    for name in (*scenarios, "assess"):
+        print(f"\n{name.upper()}")
+        if name == "assess" and not assess_found:
+            print("  skipped: the service has no POST /assess route yet")
+            continue
+        print(
+            f"  {'':<34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x req/s':>8} {'x p99':>8}"
+            "   (ratios: service vs the Flask + rdflib baseline)"
+        )
+        base = results[name].get("baseline: Flask + rdflib memory")
+        for label, measured in results[name].items():
+            shown_base = base if label.startswith("nelmkg") else None
+            print(row(label, measured, shown_base))
+        want_rate, want_p99 = TARGETS[name]
+        shipped = results[name]["nelmkg serve (cache on, as shipped)"]
+        checks = []
+        if want_rate is not None:
+            checks.append((f">= {want_rate:g} req/s", shipped["req_s"] >= want_rate))
+        checks.append((f"p99 <= {want_p99:g} ms", shipped["p99_ms"] <= want_p99))
+        print(
+            "  targets (as shipped): "
+            + ", ".join(f"{t} {'met' if ok else 'MISSED'}" for t, ok in checks)
+        )
+        failed += [t for t, ok in checks if not ok]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""The service's settings as a table: Flask config key, environment variable, default, meaning.
+
+:func:`load` builds the config of one app: defaults, then ``NELMKG_*`` environment variables,
+then the ``test_config`` mapping given to ``create_app`` (keys of :data:`SETTINGS`). Values from
+the environment are parsed and checked here, so a bad value stops start-up with a message
+naming the variable. :data:`SERVER_SETTINGS` are read by ``nelmkg serve`` only (gunicorn's
+bind address and worker count). Every variable is documented in the README (a test checks).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting with a value that cannot be used; the message names the variable."""
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError("must be greater than 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("must be at least 1")
+    return value
+
+
+def _nonnegative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+def _cors(text: str) -> str:
+    value = text.strip().lower()
+    if value not in ("off", "*"):
+        raise ValueError("must be 'off' or '*'")
+    return value
+
+
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _files(text: str) -> tuple[Path, ...]:
+    return tuple(Path(p) for p in text.split(os.pathsep) if p.strip())
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value."""
+
+    key: str
+    env: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "QUERY_TIMEOUT",
+        "NELMKG_QUERY_TIMEOUT",
+        10.0,
+        _positive_float,
+        "seconds one query may run; then its evaluator process is killed and the answer is 503",
+    ),
+    Setting(
+        "MAX_ROWS",
+        "NELMKG_MAX_ROWS",
+        10_000,
+        _positive_int,
+        "result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) returned at most; a longer "
+        "result is cut and the response carries `Nelmkg-Truncated: true`",
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        "NELMKG_MAX_BODY",
+        5 * 1024 * 1024,
+        _positive_int,
+        "request body bytes accepted (default 5 MiB); a larger body gets 413",
+    ),
+    Setting(
+        "QUERY_MEMORY_MB",
+        "NELMKG_QUERY_MEMORY",
+        1024,
+        _nonnegative_int,
+        "address space (MiB) an evaluator may grow by while answering queries (0: no cap)",
+    ),
+    Setting(
+        "CACHE_MB",
+        "NELMKG_CACHE",
+        32,
+        _nonnegative_int,
+        "MiB of recent answers each worker keeps and reuses (the data never changes; 0: off)",
+    ),
+    Setting(
+        "CORS",
+        "NELMKG_CORS",
+        "off",
+        _cors,
+        "`off`, or `*` to let any web page query the service (no credentials)",
+    ),
+    Setting(
+        "DATA_FILES",
+        "NELMKG_DATA",
+        (),
+        _files,
+        "extra RDF files (.ttl .nt .trig .nq) loaded as named graphs, separated by `:`",
+    ),
+    Setting(
+        "ACCESS_LOG",
+        "NELMKG_ACCESS_LOG",
+        True,
+        _boolean,
+        "log one line per request (method, path, status, size, time; never query text)",
+    ),
+    Setting(
+        "COMMIT",
+        "NELMKG_COMMIT",
+        None,
+        str,
+        "git commit reported by /version (default: `git rev-parse HEAD` of the checkout)",
+    ),
+)
+
+SERVER_SETTINGS: tuple[Setting, ...] = (
+    Setting("HOST", "NELMKG_HOST", "127.0.0.1", str, "address `nelmkg serve` listens on"),
+    Setting("PORT", "NELMKG_PORT", 8000, _positive_int, "port `nelmkg serve` listens on"),
+    Setting(
+        "WORKERS",
+        "NELMKG_WORKERS",
+        os.cpu_count() or 1,
+        _positive_int,
+        "gunicorn worker processes (default: the number of CPUs)",
+    ),
+)
+
+
+def from_env(settings: tuple[Setting, ...], environ: Mapping[str, str]) -> dict[str, Any]:
+    """Return each setting's value: from ``environ`` when set there, else its default."""
+    values = {}
+    for setting in settings:
+        raw = environ.get(setting.env)
+        if raw is None or raw == "":
+            values[setting.key] = setting.default
+            continue
+        try:
+            values[setting.key] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{setting.env}={raw!r}: {exc}") from exc
+    return values
+
+
+def load(
+    test_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Return the app config: defaults < environment < ``test_config``."""
+    values = from_env(SETTINGS, os.environ if environ is None else environ)
+    values.update(test_config or {})
+    values["DATA_FILES"] = tuple(Path(p) for p in values["DATA_FILES"])
+    # Werkzeug caps url-encoded form fields separately (500 kB); a form-posted query may be
+    # as large as any other body.
+    values.setdefault("MAX_FORM_MEMORY_SIZE", values["MAX_CONTENT_LENGTH"])
+    return values

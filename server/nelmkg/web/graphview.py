@@ -1,0 +1,175 @@
+"""Reading one resource of the graph for the web pages, by SPARQL on the service's store.
+
+:func:`describe` returns the Concise Bounded Description of a resource (its triples, and the
+triples of every blank node reached from it), which is both what ``/id/...`` serves to RDF
+clients and what :class:`Node` wraps for the HTML pages. Labels of the IRIs a page shows are
+fetched in one query (:func:`labels`). Queries run in-process on the Oxigraph store: they are
+our own fixed queries (never user text), with the resource bound by substitution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from markupsafe import Markup, escape
+
+ID_BASE = "https://w3id.org/nelmkg/id/"
+NELM = "https://w3id.org/nelmkg/ontology#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+_OUT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+_IN = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?s)) } ORDER BY ?p ?s"
+_LABELS = """SELECT ?s ?label WHERE {{ VALUES ?s {{ {iris} }} ?s <{label}> ?label }}
+ORDER BY ?s DESC(LANGMATCHES(LANG(?label), "en"))"""
+
+
+def describe(store: ox.Store, iri: str) -> list[ox.Triple]:
+    """Return the CBD of ``iri`` in the default graph: its triples and its blank nodes' (deeply)."""
+    triples: list[ox.Triple] = []
+    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
+    seen: set = set()
+    while todo:
+        subject = todo.pop()
+        if subject in seen:
+            continue
+        seen.add(subject)
+        for row in store.query(_OUT, substitutions={ox.Variable("s"): subject}):
+            triples.append(ox.Triple(subject, row["p"], row["o"]))
+            if isinstance(row["o"], ox.BlankNode):
+                todo.append(row["o"])
+    return triples
+
+
+def incoming(store: ox.Store, iri: str) -> list[tuple[str, str]]:
+    """Return ``(subject IRI, predicate IRI)`` of every triple pointing at ``iri`` from an IRI."""
+    rows = store.query(_IN, substitutions={ox.Variable("o"): ox.NamedNode(iri)})
+    return [(row["s"].value, row["p"].value) for row in rows]
+
+
+def labels(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
+    """Return the ``rdfs:label`` of each IRI that has one (English preferred)."""
+    wanted = sorted(set(iris))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 200):
+        chunk = " ".join(str(ox.NamedNode(i)) for i in wanted[start : start + 200])
+        for row in store.query(_LABELS.format(iris=chunk, label=RDFS_LABEL)):
+            found.setdefault(row["s"].value, row["label"].value)
+    return found
+
+
+def local_path(iri: str) -> str | None:
+    """Return the path of this service's page for ``iri``, or None if it has none."""
+    return "/id/" + iri[len(ID_BASE) :] if iri.startswith(ID_BASE) else None
+
+
+@dataclass
+class Node:
+    """A resource (or blank node) with its outgoing values, and the labels to show IRIs with."""
+
+    term: ox.NamedNode | ox.BlankNode
+    props: dict[str, list] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)  # blank node id -> Node (shared)
+    names: dict[str, str] = field(default_factory=dict)  # IRI -> label
+    prefixes: dict[str, str] = field(default_factory=dict)  # prefix -> namespace
+
+    @property
+    def iri(self) -> str:
+        return self.term.value
+
+    def all(self, short: str) -> list:
+        """Return the values of a property given as ``prefix:local``."""
+        return self.props.get(self.expand(short), [])
+
+    def one(self, short: str):
+        """Return one value of a property (the first), or None."""
+        values = self.all(short)
+        return values[0] if values else None
+
+    def text(self, short: str) -> str | None:
+        """Return one value's lexical form, or None."""
+        value = self.one(short)
+        return None if value is None else value.value
+
+    def children(self, short: str) -> list[Node]:
+        """Return the blank-node values of a property as nodes."""
+        return [self.nodes[v.value] for v in self.all(short) if isinstance(v, ox.BlankNode)]
+
+    def types(self) -> set[str]:
+        return {t.value for t in self.props.get(RDF_TYPE, [])}
+
+    def expand(self, short: str) -> str:
+        prefix, _, local = short.partition(":")
+        return self.prefixes.get(prefix, prefix + ":") + local
+
+    def compact(self, iri: str) -> str:
+        """Return ``prefix:local`` for ``iri`` when a project prefix fits, else the IRI."""
+        best = max(
+            (p for p, ns in self.prefixes.items() if iri.startswith(ns)),
+            key=lambda p: len(self.prefixes[p]),
+            default=None,
+        )
+        return f"{best}:{iri[len(self.prefixes[best]) :]}" if best else iri
+
+    def name(self, iri: str) -> str:
+        """Return the label of ``iri``, else its compact form."""
+        return self.names.get(iri) or self.compact(iri)
+
+    def show(self, term) -> Markup:
+        """Return HTML for a term: a link to its page, a named IRI or the literal's text."""
+        if term is None:
+            return Markup("")
+        if isinstance(term, ox.NamedNode):
+            path = local_path(term.value)
+            label = escape(self.name(term.value))
+            if path:
+                return Markup(f'<a href="{escape(path)}">{label}</a>')
+            return Markup(f'<span class="iri" title="{escape(term.value)}">{label}</span>')
+        if isinstance(term, ox.BlankNode):
+            node = self.nodes.get(term.value)
+            label = node.text("rdfs:label") if node else None
+            return Markup(f'<span class="bnode">{escape(label or "[blank node]")}</span>')
+        return Markup(f"<span>{escape(term.value)}</span>")
+
+
+def load_node(
+    store: ox.Store, iri: str, prefixes: dict[str, str], names: dict[str, str] | None = None
+) -> tuple[Node, list]:
+    """Return the :class:`Node` of ``iri`` (blank nodes resolved) and its CBD triples.
+
+    ``names`` is the label table the node shows IRIs with; pages share one among their nodes.
+    """
+    triples = describe(store, iri)
+    nodes: dict[str, Node] = {}
+    names = {} if names is None else names
+    root = Node(ox.NamedNode(iri), nodes=nodes, names=names, prefixes=prefixes)
+    for triple in triples:
+        subject = triple.subject
+        if isinstance(subject, ox.BlankNode):
+            node = nodes.setdefault(
+                subject.value, Node(subject, nodes=nodes, names=names, prefixes=prefixes)
+            )
+        else:
+            node = root
+        node.props.setdefault(triple.predicate.value, []).append(triple.object)
+    return root, triples
+
+
+def related(store: ox.Store, iris: Iterable[str], root: Node) -> list[Node]:
+    """Return :class:`Node` views of several IRIs, sharing ``root``'s label table."""
+    return [load_node(store, i, root.prefixes, root.names)[0] for i in dict.fromkeys(iris)]
+
+
+def iris_in(nodes: Iterable[Node]) -> set[str]:
+    """Return every IRI used as a value (or subject) by ``nodes`` and their blank nodes."""
+    found: set[str] = set()
+    for node in nodes:
+        if isinstance(node.term, ox.NamedNode):
+            found.add(node.iri)
+        for group in (node, *node.nodes.values()):
+            for predicate, values in group.props.items():
+                found.add(predicate)
+                found.update(v.value for v in values if isinstance(v, ox.NamedNode))
+    return found

@@ -1,0 +1,132 @@
+"""The one error shape: RFC 9457 ``application/problem+json``, built by :func:`problem` only.
+
+Every error the service answers with — bad input, refused operations, timeouts, HTTP errors
+raised by Flask and Werkzeug (404, 405, 413, ...) and the last-resort 500 — goes through
+:func:`problem`, so every error body has ``type``, ``title``, ``status``, ``detail`` and
+``instance`` (the request path), plus members saying where the fault is when known
+(``line``/``column`` in a query, ``parameter``). Our own problem types are
+``https://w3id.org/nelmkg/problem/<slug>`` and are listed in ``docs/service.md``; plain HTTP
+errors use ``about:blank``. A stack trace is never sent; unexpected errors are logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+PROBLEM_BASE = "https://w3id.org/nelmkg/problem/"
+MEDIA_TYPE = "application/problem+json"
+
+# Our problem types (slug -> title); docs/service.md lists them all (a test checks).
+PROBLEM_TYPES: dict[str, str] = {
+    "bad-graph-iri": "Graph name is not an IRI",
+    "bad-parameter": "Bad parameter value",
+    "bad-parameters": "Unreadable parameters",
+    "body-too-large": "Request body too large",
+    "evaluator-down": "Query evaluator not answering",
+    "missing-query": "No query",
+    "not-acceptable": "No acceptable result format",
+    "not-utf8": "Text is not UTF-8",
+    "query-evaluation": "Query evaluation failed",
+    "query-syntax": "Query syntax error",
+    "query-timeout": "Query time limit reached",
+    "query-too-complex": "Query too complex",
+    "repeated-parameter": "Parameter repeated",
+    "service-not-allowed": "SERVICE not allowed",
+    "unknown-format": "Unknown format",
+    "unknown-parameter": "Unknown parameter",
+    "unknown-query": "No such named query",
+    "unsupported-charset": "Unsupported charset",
+    "unsupported-media-type": "Unsupported media type",
+    "update-not-allowed": "Updates not allowed",
+}
+log = logging.getLogger("nelmkg.web")
+
+
+class Problem(Exception):
+    """An error to answer with: raise it anywhere in a request; the app turns it into JSON."""
+
+    def __init__(
+        self,
+        status: int,
+        slug: str | None,
+        detail: str,
+        *,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **members: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.slug = slug
+        self.detail = detail
+        self.title = title
+        self.headers = headers or {}
+        self.members = {k: v for k, v in members.items() if v is not None}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+    **members: Any,
+) -> Response:
+    """Return an ``application/problem+json`` response (the only place one is built)."""
+    if slug is not None and slug not in PROBLEM_TYPES:
+        raise KeyError(f"undocumented problem type {slug!r}")
+    body = {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": title or (PROBLEM_TYPES[slug] if slug else HTTPStatus(status).phrase),
+        "status": status,
+        "detail": detail,
+        "instance": request.path if request else None,
+        **members,
+    }
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=MEDIA_TYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _from_problem(exc: Problem) -> Response:
+    return problem(
+        exc.status, exc.detail, slug=exc.slug, title=exc.title, headers=exc.headers, **exc.members
+    )
+
+
+def _from_http(exc: HTTPException) -> Response:
+    # Keep headers Werkzeug computed (Allow on 405, Retry-After, ...), drop its HTML body.
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    status = exc.code or 500
+    detail = exc.description or HTTPStatus(status).description
+    if status == 413:
+        limit = request.max_content_length if request else None
+        return problem(
+            413,
+            f"The request body is larger than this service accepts ({limit} bytes).",
+            slug="body-too-large",
+            headers=headers,
+            limit=limit,
+        )
+    return problem(status, detail, headers=headers)
+
+
+def _unexpected(exc: Exception) -> Response:
+    # Last resort: log everything, tell the client nothing about the internals.
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem(500, "The service failed to answer this request; the error has been logged.")
+
+
+def register(app: Flask) -> None:
+    """Install the handlers that turn every error into a problem response."""
+    app.register_error_handler(Problem, _from_problem)
+    app.register_error_handler(HTTPException, _from_http)
+    app.register_error_handler(Exception, _unexpected)

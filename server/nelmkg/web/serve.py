@@ -1,0 +1,116 @@
+"""``nelmkg serve``: run the service under gunicorn (sync workers, app preloaded).
+
+The app is built once in the gunicorn master (store loaded, named queries prepared) before
+gunicorn starts, so a bad data file or query stops start-up with a one-line message, and every
+worker inherits the loaded store by ``fork``. Each worker forks its own evaluator process
+right away (``post_fork``) and kills it when it exits.
+
+Equivalent by hand: ``gunicorn --preload -w 2 -b 127.0.0.1:8000 'nelmkg.web:create_app()'``
+(the evaluator then starts on each worker's first query).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from nelmkg.web.config import SERVER_SETTINGS, ConfigError, from_env
+
+# gunicorn kills a worker that is silent this long; the query limit always fires first.
+WORKER_TIMEOUT_MARGIN = 30
+
+
+def gunicorn_options(host: str, port: int, workers: int, query_timeout: float) -> dict[str, Any]:
+    """Return the gunicorn settings the service runs with."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "sync",
+        "preload_app": True,
+        "timeout": int(query_timeout) + WORKER_TIMEOUT_MARGIN,
+        "graceful_timeout": 10,
+        "accesslog": None,  # the app logs requests itself, without query strings
+        "errorlog": "-",
+        "loglevel": "info",
+        "limit_request_line": 8190,  # gunicorn's maximum; longer queries: use POST
+        "proc_name": "nelmkg",
+    }
+
+
+def run(host: str, port: int, workers: int, data: list[Path]) -> int:
+    """Build the app and serve it until interrupted; return the exit status."""
+    from gunicorn.app.base import BaseApplication
+
+    from nelmkg.dataset import LoadError
+    from nelmkg.queries import QueryError
+    from nelmkg.store import StoreLoadError
+    from nelmkg.web import create_app
+
+    overrides: dict[str, Any] = {}
+    if data:
+        env_files = os.environ.get("NELMKG_DATA", "")
+        overrides["DATA_FILES"] = [*filter(None, env_files.split(os.pathsep)), *data]
+    try:
+        app = create_app(overrides)
+    except (ConfigError, LoadError, QueryError, StoreLoadError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    service = app.extensions["nelmkg"]
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s [%(process)d] %(name)s %(message)s",
+    )
+    options = gunicorn_options(host, port, workers, app.config["QUERY_TIMEOUT"])
+
+    class Application(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25.1: no socket in ~
+                self.cfg.set("control_socket_disable", True)
+            self.cfg.set("post_fork", lambda server, worker: service.evaluator.start())
+            self.cfg.set("worker_exit", lambda server, worker: service.evaluator.close())
+
+        def load(self):
+            return app
+
+    Application().run()
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    return run(args.host, args.port, args.workers, args.data)
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add the ``serve`` subcommand (defaults from ``NELMKG_HOST``/``_PORT``/``_WORKERS``)."""
+    try:
+        defaults = from_env(SERVER_SETTINGS, os.environ)
+    except ConfigError as exc:
+        print(f"warning: {exc}; using the built-in default", file=sys.stderr)
+        defaults = {s.key: s.default for s in SERVER_SETTINGS}
+    cmd = sub.add_parser("serve", help="run the SPARQL service (gunicorn)")
+    cmd.add_argument("--host", default=defaults["HOST"], help="address (default %(default)s)")
+    cmd.add_argument(
+        "--port", type=int, default=defaults["PORT"], help="port (default %(default)s)"
+    )
+    cmd.add_argument(
+        "--workers",
+        type=int,
+        default=defaults["WORKERS"],
+        help="worker processes (default %(default)s)",
+    )
+    cmd.add_argument(
+        "--data",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="extra RDF files (.ttl .nt .trig .nq) loaded as named graphs",
+    )
+    cmd.set_defaults(func=_serve)

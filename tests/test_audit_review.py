@@ -1,0 +1,186 @@
+"""The citation audit on the review itself: the known cases, the chains, and the command line.
+
+Known cases (queries/README.md, kg/reference-readings.ttl): "Glazer et al. … Spolverato et al.
+(28,29)" names the authors in the reverse order of the references and must be flagged, while
+"Ejaz et al. (36)" matches its reference; ref 22 (a narrative review) is cited for a
+"retrospective multi-institutional review", ref 68 (a conference abstract) for a randomized
+trial, ref 1 (an ENETS guideline) for "systematic reviews", ref 66 ("multi-institutional") for a
+"two-institution" analysis; refs 42, 44, 45, 13, 47 and 80 are indirect evidence.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from rdflib import Literal
+from rdflib.namespace import RDF
+
+from nelmkg import paths
+from nelmkg.audit import KIND_NAMES, run_audit
+from nelmkg.cli import main
+from nelmkg.vocab import NELM
+
+ID = "https://w3id.org/nelmkg/id/"
+
+
+@pytest.fixture(scope="module")
+def report(data):
+    text = paths.review_file().read_text(encoding="utf-8")
+    return run_audit(data, text)
+
+
+def flagged(report, kind: str) -> dict[str, object]:
+    return {f.subject.removeprefix(ID): f for f in report.flags_of(kind)}
+
+
+def test_glazer_spolverato_fires_and_ejaz_does_not(report):
+    flags = flagged(report, "author-mismatch")
+    assert set(flags) == {
+        "claim/glazer-synchronous-nonfunctional-ehd-worse-outcomes",
+        "claim/spolverato-ehd-grade-adverse-prognosis",
+    }
+    glazer = flags["claim/glazer-synchronous-nonfunctional-ehd-worse-outcomes"]
+    assert glazer.details["mismatched"] == [
+        {"reference": ID + "reference/28", "number": 28, "first_author": "Spolverato"}
+    ]
+    assert "Glazer" in glazer.quote and "(28,29)" in glazer.message
+    assert glazer.reference_entries[0].startswith("28. Spolverato G")
+    assert "claim/ejaz-cytoreduction-5y-os-60-pct" not in flags
+
+
+def test_design_mismatches_on_the_review(report):
+    flags = flagged(report, "design-mismatch")
+    numbers = {
+        claim: sorted(m["number"] for m in f.details["mismatches"]) for claim, f in flags.items()
+    }
+    assert numbers == {
+        "claim/resection-vs-intra-arterial-5y-os": [22],
+        "claim/three-arm-rct-deb-tace-terminated": [68],
+        "claim/lt-5y-os-gt50": [1],
+        "claim/lt-evidence-retrospective-selection-bias": [1, 57],
+        "claim/tace-vs-tare-two-institution": [66],
+    }
+    assert "narrative review" in flags["claim/resection-vs-intra-arterial-5y-os"].message
+    assert "conference abstract" in flags["claim/three-arm-rct-deb-tace-terminated"].message
+
+
+def test_indirect_evidence_on_the_review(report):
+    numbers = {
+        claim: sorted(i["number"] for i in f.details["indirect"])
+        for claim, f in flagged(report, "indirect-evidence").items()
+    }
+    assert numbers == {
+        "claim/ablation-with-extended-hepatectomy-hepatic-insufficiency-risk": [42],
+        "claim/repeat-hepatectomy-safe-recurrent-liver-disease": [44, 45],
+        "claim/ga68-dotatate-alters-decisions-up-to-one-third": [13],
+        "claim/high-grade-ki67-lt55-resection-outcomes": [47],
+        "claim/ki67-guides-g3-chemotherapy": [80],
+        "claim/ki67-discordance-primary-vs-nelm": [9],
+    }
+
+
+def test_differing_five_year_survival_figures(report):
+    groups = {tuple(f.details["therapies"]): f for f in report.flags_of("differing-figures")}
+    assert set(groups) == {
+        (ID + "therapy/hepatic-resection",),
+        (ID + "therapy/cytoreductive-debulking",),
+    }
+    resection = groups[(ID + "therapy/hepatic-resection",)]
+    printed = [f["printed"] for f in resection.details["figures"]]
+    assert printed == ["can reach 60–80%", "70.5% (range, 31–100%)", "74%"]
+    assert resection.details["consistent"] is True
+    assert "Differing figures for the same outcome" in resection.message
+
+
+def test_counts_on_the_review(report, data):
+    counts = report.summary()["by_kind"]
+    uncited = set(data.subjects(NELM.uncited, Literal(True))) & set(
+        data.subjects(RDF.type, NELM.EvidenceClaim)
+    )
+    assert counts["uncited-claim"] == len(uncited)
+    assert counts["reference-without-claim"] == 0
+    assert counts["quote-not-found"] == 0
+    assert counts["recommendation-without-claims"] == 7
+    assert counts["retrospective-only"] == 27
+    assert set(counts) == set(KIND_NAMES)
+
+
+def test_chain_of_the_resection_recommendation(report):
+    chains = {c["recommendation"].removeprefix(ID): c for c in report.recommendations}
+    assert len(chains) == 46
+    chain = chains["recommendation/hepatic-resection-appropriately-selected"]
+    claims = {c["claim"].removeprefix(ID): c for c in chain["claims"]}
+    study = claims["claim/resection-vs-intra-arterial-5y-os"]
+    assert study["design_as_stated"] == "retrospective multi-institutional review"
+    assert study["sample_size"] == 753
+    assert {a["sample_size"] for a in study["arm_sizes"]} == {339, 414}
+    assert study["p_values"] == ["P < 0.001"]
+    assert {v["printed"] for v in study["values"]} == {"74%", "30%"}
+    (ref,) = study["references"]
+    assert ref["number"] == 22 and ref["design_suggested_by_title_label"] == "narrative review"
+
+
+def test_audit_without_review_text_says_so(data):
+    report = run_audit(data, None, review_source="/nowhere/review.txt")
+    assert report.skipped == ["quote-not-found"]
+    assert "/nowhere/review.txt" in report.notes[0]
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> dict[str, str]:
+    """Run ``nelmkg audit -o FILE`` once per format; return the files' text."""
+    folder = tmp_path_factory.mktemp("audit")
+    texts = {}
+    for fmt in ("json", "csv", "html"):
+        target = folder / f"audit.{fmt}"
+        assert main(["audit", "--format", fmt, "-o", str(target)]) == 0
+        texts[fmt] = target.read_text(encoding="utf-8")
+    return texts
+
+
+def test_cli_json(outputs, report):
+    data = json.loads(outputs["json"])
+    assert set(data) >= {"summary", "flags", "recommendations", "kinds", "notes"}
+    assert data["summary"] == report.summary()
+    for flag in data["flags"]:
+        assert {"kind", "claim", "references", "message", "quote", "reference_entries"} <= set(flag)
+
+
+def test_cli_csv_one_row_per_flag(outputs, report):
+    rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
+    assert len(rows) == len(report.flags)
+    glazer = next(
+        r
+        for r in rows
+        if r["id"].endswith("glazer-synchronous-nonfunctional-ehd-worse-outcomes")
+        and r["kind"] == "author-mismatch"
+    )
+    assert (
+        glazer["kind_title"]
+        and glazer["meaning"]
+        and "28. Spolverato" in glazer["reference_entries"]
+    )
+
+
+def test_cli_html_is_self_contained_and_readable(outputs, report):
+    page = outputs["html"]
+    assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert not re.search(r"<(script|link|img|iframe)\b", page), "no external assets or scripts"
+    assert not re.search(r"""(src|href)=["']https?:""", page)
+    assert page.count("class='flag'") == len(report.flags)
+    assert page.count("class='rec'") == len(report.recommendations)
+    for heading in ("By recommendation", "By kind of flag", "Named author differs"):
+        assert heading in page
+
+
+def test_cli_writes_to_stdout_by_default(capsys):
+    assert main(["audit", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("id,kind,kind_title,meaning,")

@@ -1,0 +1,336 @@
+"""The case API: ``/validate``, ``/assess`` and the case context, with every error."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import SH
+
+from nelmkg import paths
+from nelmkg.web.cases_api import CASE_PROBLEM_TYPES, SETTINGS
+
+CASES = paths.case_fixtures_dir()
+SAMPLE = (CASES / "case-01.json").read_bytes()  # the issue's sample case, as given
+TURTLE = """@prefix nelm: <https://w3id.org/nelmkg/ontology#> .
+<p1> a nelm:Patient ; nelm:ageYears 52 ; nelm:ki67Percent 120 ."""
+
+# Outside-access watch: an audit hook (installed once; hooks cannot be removed) that records
+# file opens of a secret path and any network use while a test has switched it on.
+WATCH: dict = {"on": False, "secret": None, "seen": []}
+NETWORK = {"socket.connect", "socket.getaddrinfo", "urllib.Request", "http.client.connect"}
+
+
+def _audit(event: str, args: tuple) -> None:
+    if not WATCH["on"]:
+        return
+    if event in NETWORK or (event == "open" and WATCH["secret"] in str(args[0])):
+        WATCH["seen"].append(event)
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture
+def watch(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRET-PATIENT", encoding="utf-8")
+    WATCH.update(on=True, secret=str(secret), seen=[])
+    yield secret
+    WATCH["on"] = False
+
+
+def post(client, path, data, content_type="application/json", **headers):
+    return client.post(path, data=data, content_type=content_type, headers=headers)
+
+
+# ---------------------------------------------------------------- /assess
+
+
+def test_assess_the_issue_sample_case(client):
+    response = post(client, "/assess", SAMPLE)
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["case"] == "case-01" and body["well_formed"] is True
+    assert body["options"]["lt_milan"]["status"] == "eligible"
+    assert body["options"]["g3_chemo_regimen"]["status"] == "not_applicable"
+    assert body["options"]["transarterial"]["status"] == "not_eligible"
+
+
+def test_assess_a_batch_keeps_order_and_isolates_a_bad_case(client):
+    cases = [json.loads(SAMPLE), {"id": "bad", "bogus": 1}, 42, {"id": "empty"}]
+    body = post(client, "/assess", json.dumps(cases)).get_json()
+    assert [e["case"] for e in body] == ["case-01", "bad", None, "empty"]
+    assert [e["well_formed"] for e in body] == [True, False, False, True]
+    assert body[1]["violations"][0]["path"] == "bogus" and body[1]["options"] is None
+    assert body[3]["options"]["lt_milan"]["status"] == "indeterminate"
+
+
+def test_assess_a_not_well_formed_case(client):
+    body = post(client, "/assess", json.dumps({"id": "c", "ki67_pct": 120})).get_json()
+    assert body["well_formed"] is False and body["options"] is None
+    assert body["violations"][0]["path"] == "ki67_pct" and body["violations"][0]["value"] == 120
+
+
+def test_assess_ndjson_answers_ndjson(client):
+    lines = [json.dumps({"id": f"c{i}", "ki67_pct": i}) for i in range(3)]
+    text = "\n".join([lines[0], "", lines[1], '{"id": "x", "nope": true}', lines[2]]) + "\n"
+    response = post(client, "/assess", text, "application/x-ndjson")
+    assert response.status_code == 200 and response.mimetype == "application/x-ndjson"
+    out = [json.loads(line) for line in response.data.decode().splitlines()]
+    assert [e["case"] for e in out] == ["c0", "c1", "x", "c2"]
+    assert [e["well_formed"] for e in out] == [True, True, False, True]
+
+
+def test_assess_ndjson_bad_line_names_its_line(client, assert_problem):
+    text = '{"id": "a"}\n\n{"id": \n'
+    response = post(client, "/assess", text, "application/x-ndjson")
+    assert_problem(response, 400, "case-syntax", line=3, column=8)
+
+
+def test_assess_turtle_case(client):
+    response = post(client, "/assess", TURTLE, "text/turtle")
+    body = response.get_json()
+    assert response.status_code == 200 and body["case"] == "p1" and body["well_formed"] is False
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "slug", "members"),
+    [
+        ('{"id": "a",\n "age_years": }', 400, "case-syntax", {"line": 2, "column": 15}),
+        ('{"id": "a", "bogus": 1}', 422, "unknown-case-key", {"key": "bogus"}),
+        ('{"id": "a", "age_years": "52"}', 422, "bad-case-value", {"key": "age_years"}),
+        ('"just a string"', 422, "not-a-case", {}),
+        (b"\xff\xfe{}", 400, "not-utf8", {}),
+    ],
+    ids=["syntax", "unknown-key", "bad-value", "scalar", "not-utf8"],
+)
+def test_assess_errors(client, assert_problem, data, status, slug, members):
+    assert_problem(post(client, "/assess", data), status, slug, **members)
+
+
+def test_assess_remote_context_is_refused_not_fetched(client, assert_problem, watch):
+    doc = {"@context": "http://example.org/ctx.jsonld", "@type": "Patient", "id": "a"}
+    response = post(client, "/assess", json.dumps(doc), "application/ld+json")
+    assert_problem(response, 422, "remote-context", key="@context")
+    assert WATCH["seen"] == []
+
+
+def test_assess_batch_limit(make_app, assert_problem):
+    client = make_app(MAX_BATCH=2).test_client()
+    assert post(client, "/assess", "[{}, {}]").status_code == 200
+    assert_problem(post(client, "/assess", "[{}, {}, {}]"), 413, "batch-too-large", limit=2)
+    ndjson = "{}\n{}\n{}\n"
+    assert_problem(post(client, "/assess", ndjson, "application/x-ndjson"), 413, "batch-too-large")
+
+
+@pytest.mark.parametrize("path", ["/assess", "/validate"])
+def test_unsupported_media_types(client, assert_problem, path):
+    response = post(client, path, SAMPLE, "text/plain")
+    assert_problem(response, 415, "unsupported-media-type")
+    assert "text/turtle" in response.headers["Accept-Post"]
+    assert_problem(client.post(path, data=SAMPLE), 415, "unsupported-media-type")
+    latin = post(client, path, SAMPLE, "application/json; charset=latin-1")
+    assert_problem(latin, 415, "unsupported-charset")
+
+
+@pytest.mark.parametrize("path", ["/assess", "/validate"])
+def test_body_cap(make_app, assert_problem, path):
+    client = make_app(MAX_CONTENT_LENGTH=1000).test_client()
+    big = json.dumps([{"id": f"case-{i}"} for i in range(100)])
+    assert_problem(post(client, path, big), 413, "body-too-large", limit=1000)
+
+
+def test_assess_406(client, assert_problem):
+    assert_problem(post(client, "/assess", SAMPLE, Accept="text/turtle"), 406, "not-acceptable")
+
+
+def test_only_post(client, assert_problem):
+    assert_problem(client.get("/assess"), 405)
+    assert_problem(client.get("/validate"), 405)
+
+
+# ---------------------------------------------------------------- /validate
+
+
+def report(response, fmt: str) -> Graph:
+    return Graph().parse(data=response.data, format=fmt)
+
+
+def conforms(graph: Graph) -> bool:
+    (value,) = graph.objects(None, SH.conforms)
+    return value.toPython()
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "fmt"),
+    [
+        (None, "text/turtle", "turtle"),
+        ("*/*", "text/turtle", "turtle"),
+        ("text/turtle", "text/turtle", "turtle"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+        ("application/json", "application/ld+json", "json-ld"),
+        ("text/turtle;q=0.5, application/ld+json", "application/ld+json", "json-ld"),
+    ],
+)
+def test_validate_conneg(client, accept, media, fmt):
+    headers = {"Accept": accept} if accept else {}
+    response = post(client, "/validate", SAMPLE, **headers)
+    assert response.status_code == 200 and response.mimetype == media
+    assert (None, SH.conforms, None) in report(response, fmt)
+    assert "Accept" in response.vary
+
+
+def test_validate_406(client, assert_problem):
+    assert_problem(post(client, "/validate", SAMPLE, Accept="text/csv"), 406, "not-acceptable")
+
+
+@pytest.mark.parametrize(
+    ("name", "media", "expected"),
+    [
+        ("case-01.json", "application/json", True),
+        ("bad-boolean-literal.ttl", "text/turtle", False),
+    ],
+)
+def test_validate_fixtures(client, name, media, expected):
+    response = post(client, "/validate", (CASES / name).read_bytes(), media)
+    assert response.status_code == 200
+    graph = report(response, "turtle")
+    assert conforms(graph) is expected
+
+
+@pytest.mark.parametrize(
+    ("media", "text"),
+    [
+        ("text/turtle", TURTLE),
+        (
+            "application/n-triples",
+            "<https://w3id.org/nelmkg/case/p1> "
+            "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+            "<https://w3id.org/nelmkg/ontology#Patient> .\n",
+        ),
+        (
+            "application/ld+json",
+            json.dumps(
+                {
+                    "@context": "https://w3id.org/nelmkg/context/case-v1.jsonld",
+                    "@type": "Patient",
+                    "id": "p",
+                    "ki67_pct": 120,
+                }
+            ),
+        ),
+        (
+            "application/rdf+xml",
+            """<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  xmlns:nelm="https://w3id.org/nelmkg/ontology#"><nelm:Patient rdf:about="p1"/></rdf:RDF>""",
+        ),
+    ],
+)
+def test_validate_every_format(client, media, text):
+    assert post(client, "/validate", text, media).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("media", "text", "status", "slug", "members"),
+    [
+        ("text/turtle", "<p1> a <x> <y> .", 400, "case-syntax", {"line": 1}),
+        ("application/json", '{"id": ', 400, "case-syntax", {"line": 1, "column": 8}),
+        ("application/rdf+xml", "<rdf:RDF", 400, "case-syntax", {}),
+        ("text/turtle", "<a> <b> <c> .", 422, "not-a-case", {}),
+        ("application/json", '{"id": "a", "bogus": 1}', 422, "unknown-case-key", {"key": "bogus"}),
+    ],
+)
+def test_validate_errors(client, assert_problem, media, text, status, slug, members):
+    body = assert_problem(post(client, "/validate", text, media), status, slug, **members)
+    if status == 400 and media != "application/rdf+xml":
+        assert "line" in body
+
+
+def test_rdfxml_external_entities_are_never_read(client, watch):
+    xml = f"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY file SYSTEM "file://{watch}">
+                     <!ENTITY web SYSTEM "http://127.0.0.1:9/x"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  xmlns:nelm="https://w3id.org/nelmkg/ontology#">
+ <nelm:Patient rdf:about="p1"><nelm:ageYears>&file;&web;</nelm:ageYears></nelm:Patient>
+</rdf:RDF>"""
+    response = post(client, "/validate", xml, "application/rdf+xml")
+    assert response.status_code in (200, 400, 422)
+    assert b"TOPSECRET" not in response.data
+    assert WATCH["seen"] == [], "the service opened the entity's file or the network"
+
+
+def test_owl_imports_are_not_followed(client, assert_problem, watch):
+    ttl = f"""@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix nelm: <https://w3id.org/nelmkg/ontology#> .
+<p1> a nelm:Patient ; owl:imports <file://{watch}> , <http://127.0.0.1:9/onto.ttl> ."""
+    response = post(client, "/validate", ttl, "text/turtle")
+    assert response.status_code == 200  # closed shape: owl:imports is not a case property
+    assert conforms(report(response, "turtle")) is False
+    onto = f"<> <http://www.w3.org/2002/07/owl#imports> <file://{watch}> .\n" + TURTLE
+    assert_problem(post(client, "/validate", onto, "text/turtle"), 422, "not-a-case")
+    assert WATCH["seen"] == []
+
+
+# ---------------------------------------------------------------- logs
+
+
+def test_access_log_has_no_patient_data(client, caplog):
+    marker = "zz-patient-7731"
+    case = {**json.loads(SAMPLE), "id": marker}
+    bad_ttl = f"""@prefix nelm: <https://w3id.org/nelmkg/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<{marker}> a nelm:Patient ; nelm:liverLesionCount "{marker}"^^xsd:nonNegativeInteger ."""
+    with caplog.at_level(logging.DEBUG):
+        assert post(client, "/assess", json.dumps(case)).status_code == 200
+        assert post(client, "/assess", json.dumps([case]) + "x").status_code == 400
+        assert post(client, "/validate", json.dumps(case)).status_code == 200
+        assert post(client, "/validate", bad_ttl, "text/turtle").status_code == 200
+    access = [r for r in caplog.records if r.name == "nelmkg.access"]
+    assert len(access) == 4 and all(
+        "/assess" in r.getMessage() or "/validate" in r.getMessage() for r in access
+    )
+    assert marker not in caplog.text  # nothing logged (rdflib's literal warnings included)
+    assert "midgut" not in caplog.text
+
+
+# ---------------------------------------------------------------- context
+
+
+@pytest.mark.parametrize("path", ["/context.jsonld", "/context/case-v1.jsonld"])
+def test_context_is_served_with_an_etag(client, path):
+    response = client.get(path)
+    assert response.status_code == 200 and response.mimetype == "application/ld+json"
+    assert response.data == paths.case_context_file().read_bytes()
+    assert json.loads(response.data)["@context"]["ki67_pct"]["@id"] == "nelm:ki67Percent"
+    etag = response.headers["ETag"]
+    assert "max-age" in response.headers["Cache-Control"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and not again.data
+
+
+def test_unknown_context_version(client, assert_problem):
+    assert_problem(client.get("/context/case-v9.jsonld"), 404)
+
+
+# ---------------------------------------------------------------- docs and speed
+
+
+def test_static_sample_is_the_issue_sample():
+    static = paths.root() / "server" / "nelmkg" / "web" / "static" / "sample-case.json"
+    assert json.loads(static.read_bytes()) == json.loads(SAMPLE)
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=[s.env for s in SETTINGS])
+def test_case_api_settings_are_documented(setting):
+    text = (paths.root() / "docs" / "case-api.md").read_text(encoding="utf-8")
+    assert f"`{setting.env}`" in text and f"`{setting.key}`" in text
+
+
+@pytest.mark.parametrize("slug", sorted(CASE_PROBLEM_TYPES))
+def test_case_problem_types_are_documented(slug):
+    assert f"`{slug}`" in (paths.root() / "docs" / "case-api.md").read_text(encoding="utf-8")

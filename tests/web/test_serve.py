@@ -1,0 +1,211 @@
+"""End to end: ``nelmkg serve`` under gunicorn on 127.0.0.1, queried by real clients.
+
+SPARQLWrapper and rdflib's ``SPARQLStore`` query the live endpoint; the time limit is proven
+on the real server (2 s here): a query that would run for days is answered 503 after ~2 s,
+other requests are answered meanwhile, and no process keeps burning CPU afterwards.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
+
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+DOCUMENTS = "SELECT ?d WHERE { ?d a <http://xmlns.com/foaf/0.1/Document> } ORDER BY ?d"
+
+
+@dataclass
+class Reply:
+    """A live response, shaped like a test-client response for ``assert_problem``."""
+
+    status_code: int
+    headers: dict
+    data: bytes
+
+    @property
+    def mimetype(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip()
+
+
+def request(
+    base: str,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    timeout: float = 30,
+) -> Reply:
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        data = response.read()
+        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def base(live_server):
+    return live_server[0]
+
+
+def test_sparqlwrapper_select_ask_construct(base):
+    client = SPARQLWrapper(f"{base}/sparql")
+    client.setQuery(DOCUMENTS)
+    client.setReturnFormat(JSON)
+    rows = client.query().convert()["results"]["bindings"]
+    assert [r["d"]["value"] for r in rows][:1] == ["http://example.org/protocol-test"]
+    client.setReturnFormat(XML)
+    assert client.query().convert().getElementsByTagName("result")
+    client.setQuery("ASK { ?s a <http://www.w3.org/2002/07/owl#Ontology> }")
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+    client.setQuery("CONSTRUCT WHERE { ?d a <http://xmlns.com/foaf/0.1/Document> }")
+    client.setReturnFormat(TURTLE)
+    graph = Graph().parse(data=client.query().convert(), format="turtle")
+    assert len(graph) == 5
+
+
+def test_sparqlwrapper_post(base):
+    client = SPARQLWrapper(f"{base}/sparql")
+    client.setMethod("POST")
+    client.setQuery(DOCUMENTS)
+    client.setReturnFormat(JSON)
+    assert len(client.query().convert()["results"]["bindings"]) == 5
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_rdflib_sparqlstore(base, method):
+    store = SPARQLStore(query_endpoint=f"{base}/sparql", method=method, returnFormat="json")
+    graph = Graph(store=store)
+    rows = list(graph.query(DOCUMENTS))
+    assert [str(r.d) for r in rows][0] == "http://example.org/protocol-test"
+    assert (URIRef("https://w3id.org/nelmkg/id/reference/22"), None, None) in graph
+
+
+def test_problem_over_http(base, assert_problem):
+    reply = request(base, "GET", "/sparql?query=" + quote("SELECT * WHERE {"))
+    assert_problem(reply, 400, "query-syntax")
+    reply = request(base, "PUT", "/sparql?query=ASK%7B%7D")
+    assert_problem(reply, 405)
+    reply = request(base, "POST", "/sparql", body=b"ASK {}")
+    assert_problem(reply, 415, "unsupported-media-type")
+    # announce a body over the 5 MiB cap: the answer comes before any of it is read
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.putrequest("POST", "/sparql")
+    conn.putheader("Content-Type", "application/sparql-query")
+    conn.putheader("Content-Length", str(5 * 1024 * 1024 + 1))
+    conn.endheaders()
+    response = conn.getresponse()
+    reply = Reply(
+        response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    )
+    conn.close()
+    assert_problem(reply, 413, "body-too-large")
+
+
+def descendants(pid: int) -> list[int]:
+    """Return the ids of every process below ``pid``."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def test_time_limit_on_the_live_server(live_server, assert_problem):
+    base, process, _ = live_server
+    slow: dict = {}
+
+    def run_slow():
+        started = time.monotonic()
+        slow["reply"] = request(base, "GET", "/sparql?query=" + quote(CROSS_PRODUCT))
+        slow["took"] = time.monotonic() - started
+
+    thread = threading.Thread(target=run_slow)
+    thread.start()
+    time.sleep(0.3)
+    quick = []
+    while thread.is_alive() and len(quick) < 5:
+        started = time.monotonic()
+        reply = request(base, "GET", "/sparql?query=" + quote(DOCUMENTS), timeout=10)
+        quick.append((reply.status_code, time.monotonic() - started))
+    thread.join(timeout=30)
+    assert len(quick) == 5, "the other requests must be answered while the slow one runs"
+    assert all(status == 200 and took < 1.0 for status, took in quick), quick
+    assert_problem(slow["reply"], 503, "query-timeout", limit_seconds=2.0)
+    assert 2.0 <= slow["took"] < 6.0
+    # the work really stopped: nothing under the server keeps burning CPU
+    time.sleep(0.3)
+    pids = descendants(process.pid)
+    before = cpu_seconds(pids)
+    time.sleep(1.0)
+    assert cpu_seconds(descendants(process.pid)) - before < 0.3
+
+
+def test_access_log_has_no_query_text(live_server):
+    base, _, log = live_server
+    request(base, "GET", "/sparql?query=" + quote('ASK { ?s ?p "liveSecret7" }'))
+    time.sleep(0.2)
+    text = log.read_text(errors="replace")
+    assert "GET /sparql 200" in text
+    assert "liveSecret7" not in text
+
+
+def test_serve_stops_on_a_bad_data_file(tmp_path, capsys):
+    from nelmkg.cli import main
+
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<http://e/s> <http://e/p> .\n", encoding="utf-8")
+    assert main(["serve", "--port", "1", "--data", str(bad)]) == 1
+    assert "bad.ttl:1:" in capsys.readouterr().err
+
+
+def test_serve_stops_on_a_bad_setting(monkeypatch, capsys):
+    from nelmkg.cli import main
+
+    monkeypatch.setenv("NELMKG_QUERY_TIMEOUT", "soon")
+    assert main(["serve", "--port", "1"]) == 1
+    assert "NELMKG_QUERY_TIMEOUT" in capsys.readouterr().err
+
+
+def test_gunicorn_options():
+    from nelmkg.web.serve import gunicorn_options
+
+    options = gunicorn_options("127.0.0.1", 8000, 2, 10.0)
+    assert options["worker_class"] == "sync" and options["preload_app"] is True
+    assert options["timeout"] > 10 and options["accesslog"] is None
+    assert options["bind"] == "127.0.0.1:8000" and options["workers"] == 2
