@@ -7,16 +7,11 @@ from collections import defaultdict
 import pytest
 
 from nelmkg import paths
+from nelmkg.cases import SUFFIX_TYPES
 from nelmkg.errors import CaseInputError
 
 MIN_CASES = 60
-CONTENT_TYPES = {
-    ".json": "application/json",
-    ".jsonld": "application/ld+json",
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-}
+CONTENT_TYPES = SUFFIX_TYPES
 # What counts as the passing, failing and missing outcome of an option.
 PASSING = {"eligible", "capecitabine_temozolomide", "platinum_etoposide"}
 FAILING = {"not_eligible", "not_applicable"}

@@ -37,20 +37,14 @@ from nelmkg import paths
 from nelmkg.assessment import Assessor
 from nelmkg.casegen import boundaries, case_facts, generate
 from nelmkg.casejson import to_graph, to_values
-from nelmkg.cases import node_values
+from nelmkg.cases import SUFFIX_TYPES, node_values
 from nelmkg.dataset import parse_files
 from nelmkg.errors import CaseInputError
 from nelmkg.shaclcore import CompiledShapes
 
 pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
 
-CONTENT_TYPES = {
-    ".json": "application/json",
-    ".jsonld": "application/ld+json",
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-}
+CONTENT_TYPES = SUFFIX_TYPES
 GENERATED = ((300, 0.0), (200, 0.06))  # (cases, share of refused values), seeds below
 SEED = 2024
 PROBES = Path(__file__).parent / "data" / "machinery" / "literal-probes.ttl"

@@ -35,6 +35,7 @@ from rdflib.namespace import SH
 
 from nelmkg import paths, second_engine
 from nelmkg.assessment import ENGINES, Assessor
+from nelmkg.cases import SUFFIX_TYPES
 from nelmkg.dataset import parse_files
 from nelmkg.second_engine import Report, Result, reduce_report
 from nelmkg.shaclcore import CompiledShapes
@@ -44,14 +45,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning"),  # a fixture's "yes"
 ]
 
-# File suffix -> content type, as tests/data/cases/manifest.toml reads them.
-CONTENT_TYPES = {
-    ".json": "application/json",
-    ".jsonld": "application/ld+json",
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-}
+CONTENT_TYPES = SUFFIX_TYPES
 FIXTURE_NS = "urn:nelmkg:fixture:"
 PROBES = Path(__file__).parent / "data" / "machinery" / "literal-probes.ttl"
 PROBE_NS = "urn:nelmkg:probe:"

@@ -8,17 +8,12 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from nelmkg import paths
+from nelmkg.cases import SUFFIX_TYPES
 from nelmkg.dataset import parse_files
 from nelmkg.errors import CaseInputError
 from nelmkg.shacl import ShapesRunner, _from_graph, _ParameterList
 
-TYPES = {
-    ".json": "application/json",
-    ".jsonld": "application/ld+json",
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-}
+TYPES = SUFFIX_TYPES
 
 
 @pytest.fixture(scope="module")

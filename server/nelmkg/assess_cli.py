@@ -23,6 +23,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from nelmkg.assessment import CaseInputError, assess
+from nelmkg.cases import SUFFIX_TYPES
 
 EXIT_OK, EXIT_MALFORMED, EXIT_INPUT = 0, 1, 2
 EXIT_CODES = """\
@@ -31,15 +32,8 @@ exit status:
   1  at least one case is malformed (its violations are shown; the others are assessed)
   2  usage error, unreadable file or unparseable input (file:line:column on stderr)
 """
-# File suffix -> content type for RDF inputs (each file holds one case).
-RDF_TYPES = {
-    ".ttl": "text/turtle",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-    ".owl": "application/rdf+xml",
-    ".xml": "application/rdf+xml",
-    ".jsonld": "application/ld+json",
-}
+# File suffix -> content type for RDF inputs (each file holds one case); JSON is read apart.
+RDF_TYPES = {k: v for k, v in SUFFIX_TYPES.items() if k != ".json"}
 # CaseInputError kinds that mean "could not be parsed" (exit 2); the others (unknown key,
 # wrong JSON type, not one patient node, remote context) make a malformed case (exit 1).
 UNPARSEABLE = ("syntax", "media-type")

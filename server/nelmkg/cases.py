@@ -36,6 +36,16 @@ FORMATS: dict[str, str] = {
     "application/n-triples": "nt",
     "application/rdf+xml": "xml",
 }
+# File suffix -> content type of a case file (the CLI, the fixtures and the tests read files).
+SUFFIX_TYPES: dict[str, str] = {
+    ".json": "application/json",
+    ".jsonld": "application/ld+json",
+    ".ttl": "text/turtle",
+    ".nt": "application/n-triples",
+    ".rdf": "application/rdf+xml",
+    ".owl": "application/rdf+xml",
+    ".xml": "application/rdf+xml",
+}
 
 
 @dataclass(frozen=True)
