@@ -191,3 +191,12 @@ def test_assess_form(client):
     assert 'href="/id/criterion/' in result
     bad = text(client.post("/assess/form", data={"ki67_pct": "-5"}, headers=HTML))
     assert "ki67_pct" in bad and "does not conform" in bad
+
+
+def test_quotes_render_the_extractions_markup(client):
+    """'*vs.*' reads as italics and '$P < 0.001$' without its math delimiters; text escaped."""
+    page = client.get(
+        "/id/claim/resection-vs-intra-arterial-5y-os", headers={"Accept": "text/html"}
+    ).get_data(as_text=True)
+    quote = page.split('<blockquote class="quote">', 1)[1].split("</blockquote>", 1)[0]
+    assert quote.endswith("(74% <em>vs.</em> 30%, P &lt; 0.001)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response
+from markupsafe import Markup, escape
 
 from nelmkg.web import conneg, pagekit, results
 from nelmkg.web.graphview import (
@@ -36,6 +37,9 @@ SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 CITO = "http://purl.org/spar/cito/"
 CITES = (CITO + "citesAsEvidence", CITO + "citesAsAuthority")
 SUPPORTED_BY = NELM + "supportedBy"
+# The review extraction marks italics with *…* and inline math with $…$ (e.g. "$P < 0.001$").
+_ITALICS = re.compile(r"\*([^*\n]+)\*")
+_MATH = re.compile(r"\$([^$\n]+)\$")
 
 # rdf:type -> (template, builder of the page's extra context); the first match wins.
 KINDS = {
@@ -44,6 +48,15 @@ KINDS = {
     NELM + "Criterion": "criterion",
     NELM + "Recommendation": "recommendation",
 }
+
+
+@bp.app_template_filter("quotetext")
+def quotetext(text: str | None) -> Markup:
+    """Render a verbatim quote for reading: the extraction's ``*italics*`` become <em>, and the
+    ``$…$`` around its inline math are dropped. The stored quote stays exactly as printed."""
+    escaped = str(escape(text or ""))
+    escaped = _ITALICS.sub(r"<em>\1</em>", escaped)
+    return Markup(_MATH.sub(r"\1", escaped))
 
 
 @bp.app_template_filter("idpath")
