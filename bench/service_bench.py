@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ import urllib.request
 from urllib.parse import quote
 
 from nelmkg import paths
+from nelmkg.web import live
 
 TARGETS = {"select": (1000.0, 100.0), "construct": (None, 100.0), "assess": (50.0, 100.0)}
 SELECT = (paths.queries_dir("competency") / "milan-criteria.rq").read_text(encoding="utf-8")
@@ -51,58 +51,6 @@ CONSTRUCT { ?criterion ?p ?o } WHERE {
 
 
 # ---------------------------------------------------------------- servers
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
-    """Start a server and wait until it answers ``/healthz``."""
-    process = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return process
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"server did not start: {' '.join(command)}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def service_command(port: int, workers: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "nelmkg.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
 
 
 def baseline_server(port: int, workers: int) -> None:
@@ -335,8 +283,8 @@ def main() -> int:
     case = one_case()
     assess_found = False
     servers = [
-        ("nelmkg serve (cache on, as shipped)", service_command, env),
-        ("nelmkg serve, NELMKG_CACHE=0", service_command, {**env, "NELMKG_CACHE": "0"}),
+        ("nelmkg serve (cache on, as shipped)", live.serve_command, env),
+        ("nelmkg serve, NELMKG_CACHE=0", live.serve_command, {**env, "NELMKG_CACHE": "0"}),
         (
             "baseline: Flask + rdflib memory",
             lambda p, w: [
@@ -351,9 +299,8 @@ def main() -> int:
         ),
     ]
     for label, command, server_env in servers:
-        port = free_port()
-        process = start(command(port, args.workers), server_env, port)
-        try:
+        port = live.free_port()
+        with live.running(command(port, args.workers), port, env=server_env):
             for name, query in scenarios.items():
                 url = f"http://127.0.0.1:{port}/sparql?query={quote(query)}"
                 drive(url, None, 1.0, args.concurrency)  # warm-up (and fill the cache)
@@ -363,8 +310,6 @@ def main() -> int:
                 url = f"http://127.0.0.1:{port}/assess"
                 drive(url, case, 1.0, args.concurrency)
                 results["assess"][label] = drive(url, case, args.duration, args.concurrency)
-        finally:
-            stop(process)
     for name, query in scenarios.items():
         results[name]["in-process rdflib (1 core, no HTTP)"] = in_process(query, args.duration)
 

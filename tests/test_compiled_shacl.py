@@ -23,12 +23,10 @@ from __future__ import annotations
 import json
 import warnings
 from collections import Counter
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import rdflib
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH
@@ -40,6 +38,7 @@ from nelmkg.casejson import to_graph, to_values
 from nelmkg.cases import SUFFIX_TYPES, node_values
 from nelmkg.dataset import parse_files
 from nelmkg.errors import CaseInputError
+from nelmkg.literals import normalisation
 from nelmkg.shaclcore import CompiledShapes
 
 pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
@@ -151,16 +150,6 @@ def assert_same_results(compiled, reference, allow_spec: bool = False) -> int:
     return len(extra)
 
 
-@contextmanager
-def literals_as_written():
-    saved = rdflib.NORMALIZE_LITERALS
-    rdflib.NORMALIZE_LITERALS = False
-    try:
-        yield
-    finally:
-        rdflib.NORMALIZE_LITERALS = saved
-
-
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
     return parse_files(paths.shape_files("case", "eligibility"))
@@ -226,9 +215,7 @@ def test_direct_mapping_gives_the_json_ld_terms(assessor, generated, normalise):
         {k: v} if k == "id" else {"id": "e", k: v} for k, vs in EDGE_VALUES.items() for v in vs
     ]
     outside = 0
-    saved = rdflib.NORMALIZE_LITERALS
-    rdflib.NORMALIZE_LITERALS = normalise
-    try:
+    with normalisation(normalise):
         for doc in docs:
             direct, through = mapped(doc, context)
             assert direct is not None, doc
@@ -249,8 +236,6 @@ def test_direct_mapping_gives_the_json_ld_terms(assessor, generated, normalise):
                 theirs = {p: o for p, o in theirs.items() if p not in bad}
                 through = (their_node, theirs)
             assert_same_terms(direct, through)
-    finally:
-        rdflib.NORMALIZE_LITERALS = saved
     assert 0 < outside < len(docs) / 4
 
 

@@ -22,14 +22,11 @@ from __future__ import annotations
 import tomllib
 import warnings
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 import pyshacl
 import pytest
-import rdflib
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SH
 
@@ -37,6 +34,7 @@ from nelmkg import paths, second_engine
 from nelmkg.assessment import ENGINES, Assessor
 from nelmkg.cases import SUFFIX_TYPES
 from nelmkg.dataset import parse_files
+from nelmkg.literals import normalisation
 from nelmkg.second_engine import Report, Result, reduce_report
 from nelmkg.shaclcore import CompiledShapes
 
@@ -76,17 +74,6 @@ JENA_DIFFERENCES = {
 }
 
 
-@contextmanager
-def literals_as_written() -> Iterator[None]:
-    """Parse with rdflib's literal normalisation off (see the module docstring)."""
-    saved = rdflib.NORMALIZE_LITERALS
-    rdflib.NORMALIZE_LITERALS = False
-    try:
-        yield
-    finally:
-        rdflib.NORMALIZE_LITERALS = saved
-
-
 @cache
 def manifest_files() -> tuple[str, ...]:
     """Return the fixtures the manifest expects to be read (no ``error``), in its order."""
@@ -98,7 +85,7 @@ def manifest_files() -> tuple[str, ...]:
 @cache
 def probe_triples() -> tuple:
     """The literal probes' triples, read with literals as written."""
-    with literals_as_written(), warnings.catch_warnings():
+    with normalisation(False), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "yes"^^xsd:boolean, on purpose
         return tuple(Graph().parse(PROBES))
 
@@ -131,7 +118,7 @@ def node_for(name: str) -> URIRef:
 def case_graph(assessor: Assessor, name: str) -> Graph:
     """Read fixture ``name`` with the assessment's reader; rename its patient node."""
     path = paths.case_fixtures_dir() / name
-    with literals_as_written():
+    with normalisation(False):
         case = assessor.read(path.read_bytes(), CONTENT_TYPES[Path(name).suffix])
     renamed = Graph()
     new = node_for(name)

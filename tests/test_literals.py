@@ -7,26 +7,12 @@ and Jena on real shapes.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-import rdflib
 from rdflib import Literal, URIRef
 
-from nelmkg.literals import compare, numeric, well_formed
+from nelmkg.literals import compare, normalisation, numeric, well_formed
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-
-
-@contextmanager
-def literals_as_written():
-    """rdflib would rewrite " 12 " as "12": test the form as written."""
-    saved = rdflib.NORMALIZE_LITERALS
-    rdflib.NORMALIZE_LITERALS = False
-    try:
-        yield
-    finally:
-        rdflib.NORMALIZE_LITERALS = saved
 
 
 @pytest.mark.parametrize(
@@ -49,7 +35,7 @@ def literals_as_written():
 @pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
 def test_well_formed_literals(lexical, datatype, expected):
     xsd = URIRef(XSD + datatype)
-    with literals_as_written():
+    with normalisation(False):
         literal = Literal(lexical, datatype=xsd)
     assert well_formed(literal, xsd) is expected
 

@@ -21,8 +21,11 @@ from __future__ import annotations
 import math
 import re
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
+import rdflib
 from rdflib import Literal, Node
 from rdflib.namespace import RDF, XSD
 
@@ -144,3 +147,18 @@ def well_formed(term: Node, datatype: Node) -> bool:
     if datatype in INTEGER_RANGES:
         return _integer(text, datatype) is not None
     return bool(LEXICAL[datatype].fullmatch(text))
+
+
+@contextmanager
+def normalisation(enabled: bool) -> Iterator[None]:
+    """Parse with rdflib's literal normalisation on or off, restoring the setting after.
+
+    Off, rdflib keeps a lexical form as written (``" 12 "``, ``"yes"^^xsd:boolean``) instead of
+    rewriting it, which is what a second engine reading the same file sees.
+    """
+    saved = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = enabled
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = saved

@@ -10,17 +10,12 @@ other than the server (the pages must work offline). Screenshots go to
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+
+from nelmkg.web import live
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -36,41 +31,13 @@ ARGS = [
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory):
     """``nelmkg serve`` (gunicorn, 1 worker) on a free local port; its base URL."""
-    port = _free_port()
+    port = live.free_port()
     log = tmp_path_factory.mktemp("browser") / "server.log"
-    command = [sys.executable, "-m", "nelmkg.cli", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--workers", "1"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        with contextlib.suppress(OSError), urllib.request.urlopen(base + "/healthz", timeout=2):
-            break
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("server did not start:\n" + log.read_text(errors="replace"))
-        time.sleep(0.2)
-    yield base
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
+    with live.running(live.serve_command(port, 1), port, log=log) as server:
+        yield server.base
 
 
 @pytest.fixture(scope="session")

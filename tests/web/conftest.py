@@ -9,11 +9,12 @@ the problem+json error shape, for test-client and live responses alike.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-from nelmkg.web import create_app
+from nelmkg.web import create_app, live
 from nelmkg.web.problems import PROBLEM_BASE
 from nelmkg.web.service import build_service
 
@@ -83,69 +84,15 @@ def assert_problem():
     return check_problem
 
 
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """``nelmkg serve`` under gunicorn (2 workers, query time limit 2 s) on a free local port.
 
     Yields ``(base_url, process, log_path)``; the server is stopped (and reaped) at the end.
     """
-    import contextlib
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    port = free_port()
+    port = live.free_port()
     log = tmp_path_factory.mktemp("live") / "server.log"
     env = {**os.environ, "NELMKG_QUERY_TIMEOUT": "2", "NELMKG_MAX_ROWS": "1000"}
-    command = [
-        sys.executable,
-        "-m",
-        "nelmkg.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-        "--data",
-        str(PROTOCOL_DATA),
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as reply:
-                if reply.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("the server did not start:\n" + log.read_text(errors="replace"))
-        time.sleep(0.1)
-    yield base, process, log
-    process.terminate()  # gunicorn stops its workers; evaluators die with their worker
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError):  # leftovers in the server's own group
-        os.killpg(process.pid, signal.SIGKILL)
+    command = live.serve_command(port, 2, [PROTOCOL_DATA])
+    with live.running(command, port, env=env, log=log) as server:
+        yield server.base, server.process, server.log
