@@ -29,10 +29,10 @@ from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import SKOS
 
 from nelmkg import paths
-from nelmkg.assessment import Assessor
-from nelmkg.casegen import boundaries, case_facts, generate
-from nelmkg.dataset import data_graph, load_dataset, parse_files
-from nelmkg.vocab import NELM
+from nelmkg.eligibility.assessor import Assessor
+from nelmkg.graph.dataset import data_graph, load_dataset, parse_files
+from nelmkg.graph.vocab import NELM
+from nelmkg.testing.casegen import boundaries, case_facts, generate
 
 ELIG = Namespace("https://w3id.org/nelmkg/shapes/eligibility#")
 TARGETS = {"median_ms": 20.0, "p95_ms": 50.0, "cases_per_s": 200.0}

@@ -39,7 +39,7 @@ import urllib.request
 from urllib.parse import quote
 
 from nelmkg import paths
-from nelmkg.web import live
+from nelmkg.testing import live
 
 TARGETS = {"select": (1000.0, 100.0), "construct": (None, 100.0), "assess": (50.0, 100.0)}
 SELECT = (paths.queries_dir("competency") / "milan-criteria.rq").read_text(encoding="utf-8")
@@ -58,7 +58,7 @@ def baseline_server(port: int, workers: int) -> None:
     from flask import Flask, Response, request
     from gunicorn.app.base import BaseApplication
 
-    from nelmkg.dataset import load_dataset
+    from nelmkg.graph.dataset import load_dataset
 
     dataset = load_dataset()
     app = Flask("baseline")
@@ -70,7 +70,7 @@ def baseline_server(port: int, workers: int) -> None:
     from rdflib import Graph
 
     from nelmkg import paths as data_paths
-    from nelmkg.dataset import parse_files
+    from nelmkg.graph.dataset import parse_files
 
     shapes = parse_files(data_paths.shape_files("case", "eligibility"))
     context = json.loads(data_paths.case_context_file().read_text(encoding="utf-8"))["@context"]
@@ -208,7 +208,7 @@ def load_python(url: str, body: bytes | None, duration: float, concurrency: int)
 
 def in_process(query: str, duration: float) -> dict:
     """Run ``query`` on rdflib's memory store one call after another (parse + eval + serialise)."""
-    from nelmkg.dataset import load_dataset
+    from nelmkg.graph.dataset import load_dataset
 
     dataset = load_dataset()
     times = []

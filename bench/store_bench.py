@@ -1,9 +1,9 @@
 """Benchmark of the candidate stores on the competency queries (figures: decision 0006).
 
 Not a test: run ``python bench/store_bench.py [--repeat 5]``. It loads the bundled dataset
-three ways — rdflib's default memory store (``nelmkg.dataset.load_dataset``), rdflib over
+three ways — rdflib's default memory store (``nelmkg.graph.dataset.load_dataset``), rdflib over
 Oxigraph (``oxrdflib``, parsed with ``ox-turtle``) and pyoxigraph directly
-(``nelmkg.store.load_store``) — then runs every ``queries/competency/*.rq`` on each and
+(``nelmkg.graph.store.load_store``) — then runs every ``queries/competency/*.rq`` on each and
 prints the load time, the total of the per-query medians and the ratios. rdflib is timed
 twice: from the query text (parse + translate + evaluate, what an endpoint does with a new
 query) and from a prepared query (evaluation only). Each engine's row counts are checked to
@@ -21,8 +21,8 @@ from rdflib import Dataset
 from rdflib.plugins.sparql import prepareQuery
 
 from nelmkg import paths
-from nelmkg.dataset import load_dataset
-from nelmkg.store import bundled_sources, load_store
+from nelmkg.graph.dataset import load_dataset
+from nelmkg.graph.store import bundled_sources, load_store
 
 
 def timed(fn: Callable[[], object]) -> tuple[float, object]:

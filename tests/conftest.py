@@ -13,10 +13,10 @@ import pytest
 from rdflib import Dataset, Graph
 
 from nelmkg import paths
-from nelmkg.assessment import Assessor
-from nelmkg.checks import normalise, quotes
-from nelmkg.dataset import LoadError, data_graph, load_dataset, nelm_terms, parse_files, part
-from nelmkg.vocab import curie
+from nelmkg.eligibility.assessor import Assessor
+from nelmkg.graph.checks import normalise, quotes
+from nelmkg.graph.dataset import LoadError, data_graph, load_dataset, nelm_terms, parse_files, part
+from nelmkg.graph.vocab import curie
 
 _DATASET = pytest.StashKey[Dataset]()
 
@@ -105,7 +105,7 @@ def kg_shapes() -> Graph:
 
 @pytest.fixture(scope="session")
 def review_text() -> str:
-    """The review's text, whitespace-normalised (see :func:`nelmkg.checks.normalise`)."""
+    """The review's text, whitespace-normalised (see :func:`nelmkg.graph.checks.normalise`)."""
     return normalise(paths.review_file().read_text(encoding="utf-8"))
 
 

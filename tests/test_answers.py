@@ -1,9 +1,9 @@
-"""The expected-answer format of competency queries (nelmkg.answers), on a tiny graph."""
+"""The expected-answer format of competency queries (nelmkg.testing.oracle), on a tiny graph."""
 
 import pytest
 from rdflib import Graph
 
-from nelmkg.answers import AnswerFormatError, compare
+from nelmkg.testing.oracle import AnswerFormatError, compare
 
 PREFIXES = """PREFIX nelm: <https://w3id.org/nelmkg/ontology#>
 PREFIX ref: <https://w3id.org/nelmkg/id/reference/>

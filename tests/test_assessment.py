@@ -8,9 +8,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
-from nelmkg import assessment, paths
-from nelmkg.errors import CaseInputError
-from nelmkg.vocab import NELM
+from nelmkg import paths
+from nelmkg.cases.errors import CaseInputError
+from nelmkg.eligibility import assessor as assessment
+from nelmkg.graph.vocab import NELM
 
 ENTRY_KEYS = {
     "id",

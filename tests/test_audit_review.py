@@ -22,7 +22,7 @@ from rdflib.namespace import RDF
 from nelmkg import paths
 from nelmkg.audit import KIND_NAMES, run_audit
 from nelmkg.cli import main
-from nelmkg.vocab import NELM
+from nelmkg.graph.vocab import NELM
 
 ID = "https://w3id.org/nelmkg/id/"
 

@@ -12,10 +12,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from nelmkg import paths
-from nelmkg.casecontext import CASE_BASE, CONTEXT_IRI, load_context
-from nelmkg.cases import read_case
-from nelmkg.errors import CaseInputError
-from nelmkg.vocab import NELM
+from nelmkg.cases.context import CASE_BASE, CONTEXT_IRI, load_context
+from nelmkg.cases.errors import CaseInputError
+from nelmkg.cases.read import read_case
+from nelmkg.graph.vocab import NELM
 
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 SAMPLE = {

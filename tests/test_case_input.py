@@ -8,10 +8,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from nelmkg.casecontext import CASE_BASE, load_context
-from nelmkg.cases import media_type, read_case
-from nelmkg.errors import CaseInputError
-from nelmkg.vocab import NELM
+from nelmkg.cases.context import CASE_BASE, load_context
+from nelmkg.cases.errors import CaseInputError
+from nelmkg.cases.read import media_type, read_case
+from nelmkg.graph.vocab import NELM
 
 TTL_HEAD = "@prefix nelm: <https://w3id.org/nelmkg/ontology#> .\n"
 

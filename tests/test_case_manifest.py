@@ -7,8 +7,8 @@ from collections import defaultdict
 import pytest
 
 from nelmkg import paths
-from nelmkg.cases import SUFFIX_TYPES
-from nelmkg.errors import CaseInputError
+from nelmkg.cases.errors import CaseInputError
+from nelmkg.cases.read import SUFFIX_TYPES
 
 MIN_CASES = 60
 CONTENT_TYPES = SUFFIX_TYPES

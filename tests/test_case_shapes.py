@@ -10,8 +10,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from nelmkg import paths
-from nelmkg.dataset import parse_files
-from nelmkg.vocab import NELM
+from nelmkg.graph.dataset import parse_files
+from nelmkg.graph.vocab import NELM
 
 # The case format's ranges, by the ending of the JSON key (docs/case-format.md).
 RANGES = {

@@ -12,7 +12,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import Namespace
 
-from nelmkg.vocab import NELM
+from nelmkg.graph.vocab import NELM
 
 CITO = Namespace("http://purl.org/spar/cito/")
 CITING = (CITO.cites, CITO.citesAsEvidence, CITO.citesAsAuthority, CITO.citesAsRelated)

@@ -3,7 +3,7 @@
 import json
 
 from nelmkg.cli import main
-from nelmkg.dataset import summary
+from nelmkg.graph.dataset import summary
 
 
 def test_summary_prints_counts(capsys):

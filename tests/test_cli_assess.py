@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from nelmkg import assess_cli, paths
-from nelmkg.assessment import assess, default_assessor
+from nelmkg import paths
 from nelmkg.cli import main
+from nelmkg.eligibility import cli
+from nelmkg.eligibility.assessor import assess, default_assessor
 
 GOOD = {
     "id": "cli-good",
@@ -154,7 +155,7 @@ def test_usage_error_exit_2(capsys):
 
 
 def test_progress_bar_only_on_a_terminal(tmp_path, capsys, monkeypatch):
-    cases = [{**OTHER, "id": f"c{i}"} for i in range(assess_cli.PROGRESS_FROM + 1)]
+    cases = [{**OTHER, "id": f"c{i}"} for i in range(cli.PROGRESS_FROM + 1)]
     path = write(tmp_path, "many.json", json.dumps(cases))
     assert run(capsys, "--json", path)[2] == ""  # captured stderr is not a terminal
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
@@ -168,6 +169,6 @@ def test_help_and_readme_document_exit_codes(capsys):
         main(["assess", "--help"])
     help_text = capsys.readouterr().out
     readme = (paths.root() / "README.md").read_text(encoding="utf-8")
-    for line in assess_cli.EXIT_CODES.splitlines()[1:]:
+    for line in cli.EXIT_CODES.splitlines()[1:]:
         assert line.strip() in help_text
         assert line.strip() in readme, f"README.md does not document: {line.strip()}"

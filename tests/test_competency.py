@@ -3,8 +3,8 @@
 import json
 
 from nelmkg import paths
-from nelmkg.answers import compare
-from nelmkg.queries import load_query
+from nelmkg.graph.queries import load_query
+from nelmkg.testing.oracle import compare
 
 MIN_COMPETENCY_QUERIES = 30
 

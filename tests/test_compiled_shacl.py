@@ -1,11 +1,11 @@
-"""The compiled SHACL engine (:mod:`nelmkg.shaclcore`) gives pySHACL's results, and Jena's.
+"""The compiled SHACL engine (:mod:`nelmkg.shacl.compiled`) gives pySHACL's results, and Jena's.
 
 Differential tests, the compiled engine against pySHACL on
 
 * every case fixture of the manifest: the same results (focus node, source shape, constraint
   component, severity, path, value, message), the same assessment and validation JSON, and
   isomorphic ``sh:ValidationReport`` graphs;
-* 500 generated plain-JSON cases (:mod:`nelmkg.casegen`, fixed seed): every key, some left
+* 500 generated plain-JSON cases (:mod:`nelmkg.testing.casegen`, fixed seed): every key, some left
   out, values on and around every boundary the KG names, and a share of values the case shapes
   refuse: the same results and the same assessment JSON;
 * literal probes (``tests/data/machinery/literal-probes.ttl``): odd lexical forms and datatypes;
@@ -32,14 +32,14 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH
 
 from nelmkg import paths
-from nelmkg.assessment import Assessor
-from nelmkg.casegen import boundaries, case_facts, generate
-from nelmkg.casejson import to_graph, to_values
-from nelmkg.cases import SUFFIX_TYPES, node_values
-from nelmkg.dataset import parse_files
-from nelmkg.errors import CaseInputError
-from nelmkg.literals import normalisation
-from nelmkg.shaclcore import CompiledShapes
+from nelmkg.cases.errors import CaseInputError
+from nelmkg.cases.json_input import to_graph, to_values
+from nelmkg.cases.read import SUFFIX_TYPES, node_values
+from nelmkg.eligibility.assessor import Assessor
+from nelmkg.graph.dataset import parse_files
+from nelmkg.shacl.compiled import CompiledShapes
+from nelmkg.shacl.literals import normalisation
+from nelmkg.testing.casegen import boundaries, case_facts, generate
 
 pytestmark = pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning")
 

@@ -1,7 +1,8 @@
 """Our SHACL engines and Apache Jena's SHACL agree on every case fixture (``tests/data/cases``).
 
 Each fixture the manifest does not expect to be refused is read into its case graph by the
-assessment's own reader (:meth:`nelmkg.assessment.Assessor.read`), its patient node renamed
+assessment's own reader (:meth:`nelmkg.eligibility.assessor.Assessor.read`), its patient node
+renamed
 to a fixture-specific IRI (fixtures share ids, some have none), and validated against the
 same shapes (``shapes/case`` + ``shapes/eligibility``) four ways: the assessment per case
 (:meth:`Assessor.run`) with each of its engines, compiled and pySHACL, plain
@@ -30,13 +31,14 @@ import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import SH
 
-from nelmkg import paths, second_engine
-from nelmkg.assessment import ENGINES, Assessor
-from nelmkg.cases import SUFFIX_TYPES
-from nelmkg.dataset import parse_files
-from nelmkg.literals import normalisation
-from nelmkg.second_engine import Report, Result, reduce_report
-from nelmkg.shaclcore import CompiledShapes
+from nelmkg import paths
+from nelmkg.cases.read import SUFFIX_TYPES
+from nelmkg.eligibility.assessor import ENGINES, Assessor
+from nelmkg.graph.dataset import parse_files
+from nelmkg.shacl.compiled import CompiledShapes
+from nelmkg.shacl.literals import normalisation
+from nelmkg.testing import second_engine
+from nelmkg.testing.second_engine import Report, Result, reduce_report
 
 pytestmark = [
     pytest.mark.second_engine,

@@ -10,9 +10,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import PROV, RDF, RDFS, SH
 
 from nelmkg import paths
-from nelmkg.dataset import parse_files
-from nelmkg.eligibility import ELIG, ELIG_TERMS
-from nelmkg.vocab import NELM
+from nelmkg.eligibility.options import ELIG, ELIG_TERMS
+from nelmkg.graph.dataset import parse_files
+from nelmkg.graph.vocab import NELM
 
 OPTION_IDS = {
     "resection_general",

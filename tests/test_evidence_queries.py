@@ -1,7 +1,7 @@
 """The named query library (queries/evidence/): every query answers its example as expected.
 
 Each query is run over the served dataset with its first ``#+ example:`` bound through
-``initBindings`` (parsed by :mod:`nelmkg.params`, as the service parses it) and compared with
+``initBindings`` (parsed by :mod:`nelmkg.graph.params`, as the service parses it) and compared with
 ``tests/data/evidence/<name>.json``. CONSTRUCT queries have their own test module instead.
 """
 
@@ -15,9 +15,9 @@ import pytest
 from rdflib import Literal, URIRef
 
 from nelmkg import paths
-from nelmkg.answers import compare
-from nelmkg.params import ParamError, parse_bindings, parse_example, parse_param
-from nelmkg.queries import load_query
+from nelmkg.graph.params import ParamError, parse_bindings, parse_example, parse_param
+from nelmkg.graph.queries import load_query
+from nelmkg.testing.oracle import compare
 
 MIN_EVIDENCE_QUERIES = 25
 EXPECTED = Path(__file__).parent / "data" / "evidence"

@@ -1,7 +1,7 @@
 """Ontology + KG conform to the KG integrity shapes (shapes/kg/*.ttl)."""
 
 from nelmkg import paths
-from nelmkg.checks import integrity
+from nelmkg.graph.checks import integrity
 
 
 def test_kg_shapes_collected():
@@ -15,7 +15,7 @@ def test_kg_conforms_to_integrity_shapes(data, kg_shapes):
 
 
 def test_integrity_machinery(machinery):
-    from nelmkg.dataset import parse_files
+    from nelmkg.graph.dataset import parse_files
 
     shapes = parse_files([machinery / "shapes.ttl"])
     good = parse_files([machinery / "consistent.ttl"])

@@ -1,4 +1,4 @@
-"""XSD literals as SHACL Core judges them (:mod:`nelmkg.literals`): lexical spaces, promotion.
+"""XSD literals as SHACL Core judges them (:mod:`nelmkg.shacl.literals`): lexical spaces, promotion.
 
 The compiled SHACL engine's value semantics; the differential tests
 (``tests/test_compiled_shacl.py``, ``tests/test_cross_engine.py``) check them against pySHACL
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal, URIRef
 
-from nelmkg.literals import compare, normalisation, numeric, well_formed
+from nelmkg.shacl.literals import compare, normalisation, numeric, well_formed
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

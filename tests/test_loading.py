@@ -3,8 +3,8 @@
 import pytest
 from rdflib import Graph
 
-from nelmkg.dataset import LoadError, parse_file
-from nelmkg.queries import QueryError, load_queries, load_query, read_header
+from nelmkg.graph.dataset import LoadError, parse_file
+from nelmkg.graph.queries import QueryError, load_queries, load_query, read_header
 
 
 def test_parse_error_names_file_and_line(machinery):

@@ -3,8 +3,8 @@
 import pytest
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from nelmkg.dataset import nelm_terms
-from nelmkg.vocab import curie
+from nelmkg.graph.dataset import nelm_terms
+from nelmkg.graph.vocab import curie
 
 HEADER = [OWL.versionIRI, OWL.versionInfo, DCTERMS.title, DCTERMS.description, DCTERMS.license]
 

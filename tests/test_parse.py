@@ -3,7 +3,7 @@
 from rdflib import Graph
 
 from nelmkg import paths
-from nelmkg.dataset import parse_file
+from nelmkg.graph.dataset import parse_file
 
 
 def test_data_files_collected():
@@ -24,7 +24,7 @@ def test_parses(data_file):
 
 
 def test_dataset_has_three_named_graphs(dataset):
-    from nelmkg.vocab import GRAPHS
+    from nelmkg.graph.vocab import GRAPHS
 
     names = {g.identifier for g in dataset.graphs()}
     assert set(GRAPHS.values()) <= names

@@ -5,8 +5,8 @@ from pathlib import Path
 from rdflib import Graph
 
 from nelmkg import paths
-from nelmkg.checks import qc_violations
-from nelmkg.queries import load_query
+from nelmkg.graph.checks import qc_violations
+from nelmkg.graph.queries import load_query
 
 QC_FIXTURES = Path(__file__).parent / "data" / "qc"
 

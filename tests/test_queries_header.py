@@ -1,7 +1,7 @@
 """Every .rq under queries/ has a `#+ summary:` header and is listed in queries/README.md."""
 
 from nelmkg import paths
-from nelmkg.queries import read_header
+from nelmkg.graph.queries import read_header
 
 
 def test_query_files_collected():

@@ -3,7 +3,7 @@
 import pytest
 
 from nelmkg import paths
-from nelmkg.checks import normalise, quote_found, quotes
+from nelmkg.graph.checks import normalise, quote_found, quotes
 
 pytestmark = pytest.mark.skipif(
     not paths.review_file().is_file(),

@@ -2,8 +2,8 @@
 
 import pytest
 
-from nelmkg.dataset import parse_files
-from nelmkg.reasoning import (
+from nelmkg.graph.dataset import parse_files
+from nelmkg.graph.reasoning import (
     ReasonerError,
     check_consistency,
     explain_inconsistency,

@@ -12,8 +12,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from nelmkg import paths
-from nelmkg.dataset import parse_files
-from nelmkg.vocab import NELM
+from nelmkg.graph.dataset import parse_files
+from nelmkg.graph.vocab import NELM
 
 READINGS = paths.root() / "kg" / "reference-readings.ttl"
 ALLOWED = {NELM.designSuggestedByTitle, NELM.populationSuggestedByTitle, SKOS.editorialNote}

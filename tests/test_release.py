@@ -5,9 +5,9 @@ import json
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from nelmkg.dataset import part, summary
-from nelmkg.release import FILES, write_release
-from nelmkg.vocab import GRAPHS
+from nelmkg.graph.dataset import part, summary
+from nelmkg.graph.release import FILES, write_release
+from nelmkg.graph.vocab import GRAPHS
 
 
 def test_release_round_trip(dataset, tmp_path):

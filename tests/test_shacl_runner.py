@@ -8,10 +8,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from nelmkg import paths
-from nelmkg.cases import SUFFIX_TYPES
-from nelmkg.dataset import parse_files
-from nelmkg.errors import CaseInputError
-from nelmkg.shacl import ShapesRunner, _from_graph, _ParameterList
+from nelmkg.cases.errors import CaseInputError
+from nelmkg.cases.read import SUFFIX_TYPES
+from nelmkg.graph.dataset import parse_files
+from nelmkg.shacl.pyshacl_engine import ShapesRunner, _from_graph, _ParameterList
 
 TYPES = SUFFIX_TYPES
 

@@ -1,4 +1,4 @@
-"""The SHACL subset the compiled engine supports (:mod:`nelmkg.shaclcompile`), and only it.
+"""The SHACL subset the compiled engine supports (:mod:`nelmkg.shacl.compile`), and only it.
 
 Our shapes compile; one example of every construct outside the subset is refused at start-up
 with an error naming it; and the supported constructs our shapes do not happen to use (class
@@ -17,9 +17,9 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from nelmkg import paths
-from nelmkg.dataset import parse_files
-from nelmkg.shacl import _from_graph
-from nelmkg.shaclcore import CompiledShapes, UnsupportedShapes
+from nelmkg.graph.dataset import parse_files
+from nelmkg.shacl.compiled import CompiledShapes, UnsupportedShapes
+from nelmkg.shacl.pyshacl_engine import _from_graph
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef, namespace
 from rdflib.compare import isomorphic
 
-from nelmkg.store import StoreLoadError, load_store, store_info, user_graph_name
-from nelmkg.vocab import GRAPHS
+from nelmkg.graph.store import StoreLoadError, load_store, store_info, user_graph_name
+from nelmkg.graph.vocab import GRAPHS
 
 
 def as_rdflib(store: ox.Store, graph: str) -> Graph:

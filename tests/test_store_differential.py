@@ -2,7 +2,7 @@
 
 Each ``queries/{competency,evidence,qc}/*.rq`` runs on the rdflib ``Dataset`` of
 ``load_dataset()`` (the default in-memory store) and through the service's own engine on the
-Oxigraph store (``nelmkg.store.load_store`` + ``nelmkg.web.engine.run``, serialised and
+Oxigraph store (``nelmkg.graph.store.load_store`` + ``nelmkg.web.sparql.engine.run``, serialised and
 parsed back, as a client would see it). Solutions are compared as multisets of rows with
 terms normalised: numeric literals by value (lexical forms differ between engines), blank
 nodes as "a blank node"; graphs are compared by isomorphism. A query with ``#+ example:``
@@ -22,13 +22,13 @@ from rdflib.compare import isomorphic
 from rdflib.query import Result
 
 from nelmkg import paths
-from nelmkg.params import parse_example
-from nelmkg.queries import load_queries
-from nelmkg.store import load_store
-from nelmkg.web.answer import Job
-from nelmkg.web.bound import rdflib_view
-from nelmkg.web.engine import run
+from nelmkg.graph.params import parse_example
+from nelmkg.graph.queries import load_queries
+from nelmkg.graph.store import load_store
 from nelmkg.web.service import output_prefixes
+from nelmkg.web.sparql.bound import rdflib_view
+from nelmkg.web.sparql.engine import run
+from nelmkg.web.sparql.jobs import Job
 
 NUMERIC = {
     namespace.XSD[t]

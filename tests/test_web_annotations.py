@@ -4,8 +4,8 @@ from rdflib import Namespace
 from rdflib.namespace import RDF
 
 from nelmkg import paths
-from nelmkg.queries import load_query
-from nelmkg.vocab import NELM
+from nelmkg.graph.queries import load_query
+from nelmkg.graph.vocab import NELM
 
 OA = Namespace("http://www.w3.org/ns/oa#")
 

@@ -8,9 +8,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from nelmkg import assess_cli, checks, paths
+from nelmkg import paths
 from nelmkg.audit import cli as audit_cli
-from nelmkg.dataset import (
+from nelmkg.eligibility import cli
+from nelmkg.graph import checks
+from nelmkg.graph.dataset import (
     LoadError,
     data_graph,
     format_summary,
@@ -19,14 +21,14 @@ from nelmkg.dataset import (
     part,
     summary,
 )
-from nelmkg.queries import QueryError, load_query
-from nelmkg.reasoning import (
+from nelmkg.graph.queries import QueryError, load_query
+from nelmkg.graph.reasoning import (
     ReasonerError,
     check_consistency,
     explain_inconsistency,
     non_owl2_datatypes,
 )
-from nelmkg.release import write_release
+from nelmkg.graph.release import write_release
 from nelmkg.web import serve
 
 # One check: returns (ok, one-line summary, detail lines).
@@ -152,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain", action="store_true", help="localise an inconsistency (slow: many HermiT runs)"
     )
     cmd.set_defaults(func=_check)
-    assess_cli.add_parser(sub)
+    cli.add_parser(sub)
     audit_cli.add_parser(sub)
     serve.add_parser(sub)
     return parser

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from nelmkg.web import live
+from nelmkg.testing import live
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

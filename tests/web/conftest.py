@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from nelmkg.web import create_app, live
+from nelmkg.testing import live
+from nelmkg.web import create_app
 from nelmkg.web.problems import PROBLEM_BASE
 from nelmkg.web.service import build_service
 

@@ -11,7 +11,7 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from nelmkg import paths
-from nelmkg.web.cases_api import CASE_PROBLEM_TYPES, SETTINGS
+from nelmkg.web.cases.api import CASE_PROBLEM_TYPES, SETTINGS
 
 CASES = paths.case_fixtures_dir()
 SAMPLE = (CASES / "case-01.json").read_bytes()  # the sample case, as given

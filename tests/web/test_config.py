@@ -2,11 +2,11 @@
 
 import pytest
 
-from nelmkg.web import config
+from nelmkg.web import settings
 
 
 def test_defaults():
-    values = config.load(environ={})
+    values = settings.load(environ={})
     assert values["QUERY_TIMEOUT"] == 10.0
     assert values["MAX_ROWS"] == 10_000
     assert values["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
@@ -25,7 +25,7 @@ def test_environment_and_overrides():
         "NELMKG_ACCESS_LOG": "off",
         "NELMKG_MAX_BODY": "100",
     }
-    values = config.load({"MAX_ROWS": 7}, environ=env)
+    values = settings.load({"MAX_ROWS": 7}, environ=env)
     assert values["QUERY_TIMEOUT"] == 2.5
     assert values["MAX_ROWS"] == 7
     assert values["CORS"] == "*"
@@ -46,10 +46,10 @@ def test_environment_and_overrides():
     ],
 )
 def test_bad_values_name_the_variable(name, value):
-    with pytest.raises(config.ConfigError, match=name):
-        config.load(environ={name: value})
+    with pytest.raises(settings.ConfigError, match=name):
+        settings.load(environ={name: value})
 
 
 def test_server_settings():
-    values = config.from_env(config.SERVER_SETTINGS, {"NELMKG_PORT": "9000"})
+    values = settings.from_env(settings.SERVER_SETTINGS, {"NELMKG_PORT": "9000"})
     assert values["PORT"] == 9000 and values["HOST"] == "127.0.0.1" and values["WORKERS"] >= 1

@@ -6,8 +6,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from nelmkg.store import store_info
-from nelmkg.web.description import FORMATS, NELMSD, SD, VOID
+from nelmkg.graph.store import store_info
+from nelmkg.web.sparql.description import FORMATS, NELMSD, SD, VOID
 
 ENDPOINT = URIRef("http://localhost/sparql")
 

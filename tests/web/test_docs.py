@@ -5,10 +5,10 @@ import re
 import pytest
 
 from nelmkg import paths
-from nelmkg.web import config
+from nelmkg.web import settings
 from nelmkg.web.problems import PROBLEM_TYPES
 
-SETTINGS = config.SETTINGS + config.SERVER_SETTINGS
+SETTINGS = settings.SETTINGS + settings.SERVER_SETTINGS
 
 
 def text(name: str) -> str:

@@ -1,8 +1,8 @@
 """``/healthz`` and ``/version``."""
 
 from nelmkg import __version__
-from nelmkg.store import store_info
-from nelmkg.web.evaluator import EvaluatorError
+from nelmkg.graph.store import store_info
+from nelmkg.web.sparql.evaluator import EvaluatorError
 
 
 def test_healthz_counts_triples(client, service):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from nelmkg import paths
-from nelmkg.params import parse_example
-from nelmkg.queries import QueryError, load_queries
+from nelmkg.graph.params import parse_example
+from nelmkg.graph.queries import QueryError, load_queries
 from nelmkg.web.service import build_service
 
 EVIDENCE = load_queries(paths.queries_dir("evidence"))

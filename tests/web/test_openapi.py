@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nelmkg.casecontext import load_context
+from nelmkg.cases.context import load_context
 from nelmkg.web.openapi import OPERATIONS, openapi_path
 
 

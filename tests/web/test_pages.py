@@ -174,7 +174,7 @@ def test_editor(client, service):
 
 
 def test_assess_form(client):
-    from nelmkg.casecontext import load_context
+    from nelmkg.cases.context import load_context
 
     page = text(client.get("/assess/form", headers=HTML))
     for key in load_context().keys:

@@ -499,6 +499,6 @@ def test_relative_iris_resolve_against_the_endpoint(client):
 def test_unquote_is_urllibs(raw):
     from urllib.parse import unquote_to_bytes
 
-    from nelmkg.web.protocol import unquote
+    from nelmkg.web.sparql.protocol import unquote
 
     assert unquote(raw) == unquote_to_bytes(raw.replace(b"+", b" "))

@@ -12,8 +12,8 @@ import pytest
 from rdflib.query import Result
 
 from nelmkg import paths
-from nelmkg.store import load_store
-from nelmkg.web import results
+from nelmkg.graph.store import load_store
+from nelmkg.web.sparql import writers
 
 FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -61,7 +61,7 @@ def test_writers_match_oxigraph(store, query, key):
     theirs = store.query(query).serialize(format=FORMATS[key])
     solutions = store.query(query)
     names = [v.value for v in solutions.variables]
-    ours = results.SOLUTION_WRITERS[key](names, [list(s) for s in solutions])
+    ours = writers.SOLUTION_WRITERS[key](names, [list(s) for s in solutions])
     if not names and key == "tsv":  # rdflib cannot parse a TSV result without variables
         assert ours.strip() == theirs.strip()
         return
@@ -71,5 +71,5 @@ def test_writers_match_oxigraph(store, query, key):
 @pytest.mark.parametrize("key", ["json", "xml"])
 @pytest.mark.parametrize("value", [True, False])
 def test_boolean_writers(key, value):
-    body = results.write_boolean(value, key)
+    body = writers.write_boolean(value, key)
     assert Result.parse(io.BytesIO(body), format=key).askAnswer is value

@@ -11,7 +11,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from nelmkg.audit.context import AuditContext
-from nelmkg.vocab import NELM
+from nelmkg.graph.vocab import NELM
 
 
 def recommendation_chains(ctx: AuditContext) -> list[dict]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nelmkg import paths
 from nelmkg.audit import FORMATS, render, run_audit
-from nelmkg.dataset import data_graph, load_dataset
+from nelmkg.graph.dataset import data_graph, load_dataset
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

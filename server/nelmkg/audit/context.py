@@ -17,9 +17,9 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 from rdflib.query import ResultRow
 
 from nelmkg import paths
-from nelmkg.params import PARAM_PREFIXES
-from nelmkg.queries import NamedQuery, load_queries
-from nelmkg.vocab import NELM, curie
+from nelmkg.graph.params import PARAM_PREFIXES
+from nelmkg.graph.queries import NamedQuery, load_queries
+from nelmkg.graph.vocab import NELM, curie
 
 CITO_EVIDENCE = URIRef("http://purl.org/spar/cito/citesAsEvidence")
 CITO_AUTHORITY = URIRef("http://purl.org/spar/cito/citesAsAuthority")

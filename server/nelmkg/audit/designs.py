@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nelmkg.audit.context import AuditContext, short
 from nelmkg.audit.model import Flag
-from nelmkg.vocab import NELM
+from nelmkg.graph.vocab import NELM
 
 
 def design_mismatches(ctx: AuditContext) -> list[Flag]:

@@ -29,7 +29,7 @@ from rdflib.namespace import SKOS
 
 from nelmkg.audit.context import AuditContext, short
 from nelmkg.audit.model import Flag
-from nelmkg.vocab import NELM
+from nelmkg.graph.vocab import NELM
 
 
 @dataclass

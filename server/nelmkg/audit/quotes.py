@@ -6,14 +6,15 @@ from rdflib.namespace import RDF
 
 from nelmkg.audit.context import AuditContext, short
 from nelmkg.audit.model import Flag
-from nelmkg.checks import normalise, quote_found
-from nelmkg.vocab import NELM
+from nelmkg.graph.checks import normalise, quote_found
+from nelmkg.graph.vocab import NELM
 
 
 def quotes_not_found(ctx: AuditContext, review_text: str) -> list[Flag]:
     """Flag each statement quote that is not a substring of ``review_text``.
 
-    Both sides are whitespace-normalised (:func:`nelmkg.checks.quote_found`): the page breaks of
+    Both sides are whitespace-normalised (:func:`nelmkg.graph.checks.quote_found`): the page breaks
+    of
     the extraction are forgiven, nothing else is.
     """
     text = normalise(review_text)

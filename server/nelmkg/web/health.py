@@ -18,10 +18,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify
 
 import nelmkg
-from nelmkg.vocab import GRAPHS
-from nelmkg.web.evaluator import EvaluatorError
+from nelmkg.graph.vocab import GRAPHS
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import current
+from nelmkg.web.sparql.evaluator import EvaluatorError
 
 bp = Blueprint("health", __name__)
 PING_TIMEOUT = 5.0

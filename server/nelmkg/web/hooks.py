@@ -18,7 +18,7 @@ import time
 
 from flask import Flask, Response, g, request
 
-from nelmkg.web.respond import TRUNCATED_HEADER
+from nelmkg.web.sparql.responses import TRUNCATED_HEADER
 
 access_log = logging.getLogger("nelmkg.access")
 

@@ -3,8 +3,8 @@
 :data:`OPERATIONS` describes every route (path template as Flask writes it -> method ->
 summary, parameters, request body media types, responses); a test checks that it and the
 app's ``url_map`` list the same routes. Media types come from the content-negotiation tables
-(:mod:`nelmkg.web.conneg`, :mod:`nelmkg.web.case_routes`); the case schema is generated from
-the JSON-LD context's key table (:mod:`nelmkg.casecontext`) with ranges and descriptions from
+(:mod:`nelmkg.web.conneg`, :mod:`nelmkg.web.cases.routes`); the case schema is generated from
+the JSON-LD context's key table (:mod:`nelmkg.cases.context`) with ranges and descriptions from
 the case shapes (``shapes/case/``); the named-query names come from the loaded service.
 """
 
@@ -19,12 +19,12 @@ from rdflib.namespace import SH
 
 import nelmkg
 from nelmkg import paths
-from nelmkg.casecontext import CaseContext
-from nelmkg.casejson import _ID  # the id pattern the reader enforces
-from nelmkg.cases import FORMATS
-from nelmkg.dataset import parse_files
+from nelmkg.cases.context import CaseContext
+from nelmkg.cases.json_input import _ID  # the id pattern the reader enforces
+from nelmkg.cases.read import FORMATS
+from nelmkg.graph.dataset import parse_files
 from nelmkg.web import conneg
-from nelmkg.web.case_routes import NDJSON_TYPES, REPORT_FORMATS
+from nelmkg.web.cases.routes import NDJSON_TYPES, REPORT_FORMATS
 from nelmkg.web.problems import MEDIA_TYPE as PROBLEM
 
 SAMPLE_CASE = paths.root() / "server" / "nelmkg" / "web" / "static" / "sample-case.json"

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from nelmkg.web.config import SERVER_SETTINGS, ConfigError, from_env
+from nelmkg.web.settings import SERVER_SETTINGS, ConfigError, from_env
 
 # gunicorn kills a worker that is silent this long; the query limit always fires first.
 WORKER_TIMEOUT_MARGIN = 30
@@ -45,9 +45,9 @@ def run(host: str, port: int, workers: int, data: list[Path]) -> int:
     """Build the app and serve it until interrupted; return the exit status."""
     from gunicorn.app.base import BaseApplication
 
-    from nelmkg.dataset import LoadError
-    from nelmkg.queries import QueryError
-    from nelmkg.store import StoreLoadError
+    from nelmkg.graph.dataset import LoadError
+    from nelmkg.graph.queries import QueryError
+    from nelmkg.graph.store import StoreLoadError
     from nelmkg.web import create_app
 
     overrides: dict[str, Any] = {}

@@ -3,7 +3,7 @@
 :func:`build_service` loads the store (bundled graphs + ``--data`` files), counts its graphs,
 prepares the named queries of ``queries/evidence/`` (a broken one stops start-up) and creates
 — but does not start — the evaluator process that will run queries, and an empty answer
-cache (:mod:`nelmkg.web.cache`). The same
+cache (:mod:`nelmkg.web.sparql.cache`). The same
 :class:`Service` may back several apps (the tests share one per session).
 """
 
@@ -18,13 +18,13 @@ import pyoxigraph as ox
 from flask import current_app
 
 from nelmkg import paths
-from nelmkg.queries import NamedQuery, QueryError, load_queries
-from nelmkg.store import StoreInfo, load_store, store_info
-from nelmkg.vocab import PREFIXES
-from nelmkg.web import bound, engine, sandbox
-from nelmkg.web.answer import Answer, Job
-from nelmkg.web.cache import AnswerCache
-from nelmkg.web.evaluator import Evaluator
+from nelmkg.graph.queries import NamedQuery, QueryError, load_queries
+from nelmkg.graph.store import StoreInfo, load_store, store_info
+from nelmkg.graph.vocab import PREFIXES
+from nelmkg.web.sparql import bound, engine, sandbox
+from nelmkg.web.sparql.cache import AnswerCache
+from nelmkg.web.sparql.evaluator import Evaluator
+from nelmkg.web.sparql.jobs import Answer, Job
 
 # Query-string names the service reads itself; a named query may not use them as parameters.
 RESERVED_PARAMS = frozenset({"format"})

@@ -1,0 +1,207 @@
+"""Validate a patient case and assess it against the review's treatment options.
+
+The public interface::
+
+    from nelmkg.eligibility.assessor import Assessor, assess, validate
+
+    assessor = Assessor.from_repository()       # parse everything once, at start-up
+    assessor.assess({"id": "case-01", "ki67_pct": 12, ...})   # -> JSON-ready dict
+    assessor.validate(turtle_bytes, "text/turtle").report     # -> rdflib Graph (SHACL report)
+
+``assess`` / ``validate`` at module level use :func:`default_assessor`, built lazily once per
+process. A case is a dict (plain JSON or JSON-LD), JSON or RDF text/bytes with a content
+type, or an rdflib Graph; unreadable input raises :class:`~nelmkg.cases.errors.CaseInputError`.
+One SHACL validation per case covers well-formedness and every option; a case that is not
+well-formed gets its violations and no verdict (``options: null``).
+
+Two SHACL engines give the same results (``tests/test_compiled_shacl.py``): ``"compiled"``, the
+default, the Core subset our shapes use compiled once into Python checks
+(:mod:`nelmkg.shacl.compiled`, about ten times faster), and ``"pyshacl"``
+(:mod:`nelmkg.shacl.pyshacl_engine`): ``Assessor.from_repository(engine="pyshacl")``. Each engine
+writes its
+own ``sh:ValidationReport`` graph (``report``); the compiled one writes it as pySHACL does.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import SH
+
+from nelmkg import paths
+from nelmkg.cases.context import CaseContext, load_context
+from nelmkg.cases.errors import CaseInputError
+from nelmkg.cases.read import Case, read_case
+from nelmkg.eligibility.criteria import notations
+from nelmkg.eligibility.options import Option, all_ambiguities, evaluate, load_options
+from nelmkg.eligibility.violations import fired, violations
+from nelmkg.graph.dataset import parse_files
+from nelmkg.shacl.compiled import CompiledOutcome, CompiledShapes
+from nelmkg.shacl.pyshacl_engine import Outcome, ShapesRunner
+
+__all__ = [
+    "ENGINES",
+    "Assessment",
+    "Assessor",
+    "CaseInputError",
+    "Validation",
+    "assess",
+    "default_assessor",
+    "validate",
+]
+
+
+# SHACL engine name -> how it is built from a shapes graph.
+ENGINES = {"compiled": CompiledShapes, "pyshacl": ShapesRunner}
+Runner = CompiledShapes | ShapesRunner
+
+
+def _check(runner: Runner, case: Case) -> Outcome | CompiledOutcome:
+    """Validate a case's graph (pySHACL) or its patient's facts (compiled engine)."""
+    if isinstance(runner, CompiledShapes):
+        return runner.validate_node(case.node, case.values, lambda: case.graph)
+    return runner.validate(case.graph)
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A case's well-formedness: its violations and the SHACL report (case shapes only)."""
+
+    case: Case
+    violations: list[dict[str, Any]]
+    outcome: Outcome | CompiledOutcome
+
+    @property
+    def report(self) -> Graph:
+        """The SHACL validation report as an rdflib Graph (built on first access)."""
+        return self.outcome.graph
+
+    @property
+    def well_formed(self) -> bool:
+        """True when no case shape reports a violation."""
+        return not self.violations
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return ``{"case", "well_formed", "violations"}``."""
+        return {
+            "case": self.case.id,
+            "well_formed": self.well_formed,
+            "violations": self.violations,
+        }
+
+
+@dataclass(frozen=True)
+class Assessment(Validation):
+    """A case's well-formedness and, when well-formed, every option's verdict.
+
+    ``report`` is the full SHACL report (case and eligibility shapes).
+    """
+
+    options: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the assessment in the documented output shape (docs/case-format.md)."""
+        return {**super().as_dict(), "options": self.options}
+
+
+def _shapes_in(graph: Graph) -> set[URIRef]:
+    """Return the shapes declared in ``graph`` (node shapes and property shapes)."""
+    return set(graph.subjects(SH.path, None)) | set(graph.subjects(SH.targetClass, None))
+
+
+class Assessor:
+    """Everything an assessment needs, parsed once: context, shapes, criteria, options.
+
+    ``engine`` names the SHACL engine (:data:`ENGINES`): ``"compiled"`` (default) or
+    ``"pyshacl"``; both give the same results.
+    """
+
+    def __init__(
+        self,
+        *,
+        knowledge: Graph,
+        case_shapes: Graph,
+        eligibility_shapes: Graph,
+        context: CaseContext,
+        engine: str = "compiled",
+    ) -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
+        self.engine = engine
+        self.context = context
+        self.names = notations(knowledge)
+        self.ambiguities = all_ambiguities(knowledge)
+        self.options: dict[str, Option] = load_options(eligibility_shapes, knowledge, self.names)
+        self._keys = context.by_property
+        self._case_shapes = _shapes_in(case_shapes)
+        self._validator: Runner = ENGINES[engine](case_shapes)
+        self._assessor: Runner = ENGINES[engine](case_shapes + eligibility_shapes)
+
+    @classmethod
+    def from_repository(
+        cls, knowledge: Graph | None = None, *, engine: str = "compiled"
+    ) -> Assessor:
+        """Build from the repository's files (``knowledge``: ontology + KG, if already parsed)."""
+        if knowledge is None:
+            knowledge = parse_files(paths.ontology_files() + paths.kg_files())
+        return cls(
+            knowledge=knowledge,
+            case_shapes=parse_files(paths.shape_files("case")),
+            eligibility_shapes=parse_files(paths.shape_files("eligibility")),
+            context=load_context(),
+            engine=engine,
+        )
+
+    def read(self, case: Any, content_type: str | None = None) -> Case:
+        """Read a case (see :func:`nelmkg.cases.read.read_case`)."""
+        return read_case(case, self.context, content_type)
+
+    def _violations(self, outcome: Outcome | CompiledOutcome, case: Case) -> list[dict[str, Any]]:
+        return violations(outcome.results, case, self._case_shapes, self._keys, self.names)
+
+    def validate(self, case: Any, content_type: str | None = None) -> Validation:
+        """Check a case against the case shapes only."""
+        read = self.read(case, content_type)
+        outcome = _check(self._validator, read)
+        return Validation(read, self._violations(outcome, read), outcome)
+
+    def run(self, case: Any, content_type: str | None = None) -> Assessment:
+        """Validate a case against case and eligibility shapes together, once."""
+        read = self.read(case, content_type)
+        outcome = _check(self._assessor, read)
+        found = self._violations(outcome, read)
+        options = None
+        if not found:
+            shapes = fired(outcome.results)
+            options = {
+                o.id: evaluate(o, shapes, read.values, self.names, self.ambiguities)
+                for o in self.options.values()
+            }
+        return Assessment(read, found, outcome, options)
+
+    def assess(self, case: Any, content_type: str | None = None) -> dict[str, Any]:
+        """Return the assessment of a case as a JSON-ready dict."""
+        return self.run(case, content_type).as_dict()
+
+
+@functools.cache
+def default_assessor() -> Assessor:
+    """Return the process's assessor, built from the repository on first use."""
+    return Assessor.from_repository()
+
+
+def assess(
+    case: Any, content_type: str | None = None, *, assessor: Assessor | None = None
+) -> dict[str, Any]:
+    """Assess a case with ``assessor`` (the default one if none); see :meth:`Assessor.assess`."""
+    return (assessor or default_assessor()).assess(case, content_type)
+
+
+def validate(
+    case: Any, content_type: str | None = None, *, assessor: Assessor | None = None
+) -> Validation:
+    """Validate a case with ``assessor`` (the default one if none)."""
+    return (assessor or default_assessor()).validate(case, content_type)

@@ -1,0 +1,1 @@
+"""The case API: ``POST /validate``, ``POST /assess`` and the case JSON-LD contexts."""

@@ -1,0 +1,65 @@
+"""``GET /openapi.json`` and ``GET /api``: the service described, and a page to browse it.
+
+The OpenAPI document (:mod:`nelmkg.web.openapi`) is built on first request and kept on
+``app.extensions["nelmkg.openapi"]`` (the routes and data never change while the app runs).
+``/api`` renders it as a hand-made HTML page — routes, parameters, an example ``curl`` per
+route, and a form that posts the sample case to ``/assess`` or ``/validate`` — using only
+``static/api.js``: no CDN, no external library.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, render_template
+
+from nelmkg.web import openapi
+from nelmkg.web.cases.routes import current
+from nelmkg.web.service import current as service
+
+bp = Blueprint("api", __name__)
+EXTENSION = "nelmkg.openapi"
+EXAMPLE_QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 5"
+
+
+def document() -> dict[str, Any]:
+    """Return the app's OpenAPI document (built once)."""
+    found = current_app.extensions.get(EXTENSION)
+    if found is None:
+        found = openapi.build(current_app, current().assessor.context, sorted(service().named))
+        current_app.extensions[EXTENSION] = found
+    return found
+
+
+def example(path: str, method: str) -> str:
+    """Return an example ``curl`` command for one operation."""
+    url = "http://127.0.0.1:8000" + path.replace(
+        "{name}", "case-v1" if "context" in path else "ambiguities"
+    )
+    if path.startswith("/sparql"):
+        return f"curl -G '{url}' --data-urlencode 'query={EXAMPLE_QUERY}'"
+    if method == "post":
+        accept = " -H 'Accept: text/turtle'" if path == "/validate" else ""
+        return f"curl -X POST '{url}' -H 'Content-Type: application/json'{accept} -d @case.json"
+    return f"curl '{url}'"
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Response:
+    """Serve the OpenAPI 3.1 document."""
+    return jsonify(document())
+
+
+@bp.get("/api")
+def page() -> str:
+    """Serve the browsable API page."""
+    doc = document()
+    sample = json.dumps(doc["components"]["schemas"]["Case"]["examples"][0], indent=2)
+    routes = [
+        {"path": path, "method": method.upper(), "op": op, "example": example(path, method)}
+        for path, ops in doc["paths"].items()
+        for method, op in ops.items()
+    ]
+    keys = doc["components"]["schemas"]["Case"]["properties"]
+    return render_template("api.html", doc=doc, routes=routes, sample=sample, keys=keys)

@@ -1,0 +1,77 @@
+"""``/sparql``: the SPARQL 1.1 Protocol query operation, and the service description.
+
+GET with ``query``, POST as a form or as ``application/sparql-query`` (see
+:mod:`nelmkg.web.sparql.protocol` for every rule); GET without a query returns the service
+description (Turtle unless negotiated otherwise; an HTML page with a query form when
+``text/html`` is asked for). Other methods get 405 with ``Allow``. ``/sparql/`` is the same
+endpoint (the W3C protocol tests use that path).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from nelmkg.web import conneg
+from nelmkg.web.problems import Problem
+from nelmkg.web.service import current
+from nelmkg.web.sparql import description, protocol, responses
+
+bp = Blueprint("sparql", __name__)
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/sparql/", methods=["GET", "POST"], endpoint="endpoint_slash")
+def endpoint() -> Response:
+    """Answer a query, or describe the service when there is none."""
+    req = protocol.read(request)
+    format_param = req.one("format")
+    if req.query is None:
+        if request.method == "POST":
+            raise Problem(
+                400,
+                "missing-query",
+                "No query was given: send it as the 'query' "
+                "parameter or as an application/sparql-query body.",
+                parameter="query",
+            )
+        return service_description(format_param)
+    if not req.query.strip():
+        raise Problem(400, "missing-query", "The query is empty.", parameter="query")
+    return responses.run(
+        req.query, format_param, default_graphs=req.default_graphs, named_graphs=req.named_graphs
+    )
+
+
+def _description(endpoint: str, key: str, limits: tuple) -> bytes:
+    """Return the serialised description, cached on the service (host names vary little)."""
+    cache = current().descriptions
+    if (endpoint, key, limits) not in cache:
+        if len(cache) >= 64:
+            cache.clear()
+        graph = description.describe(endpoint, current().info, *limits)
+        cache[endpoint, key, limits] = description.serialize(graph, key)
+    return cache[endpoint, key, limits]
+
+
+def service_description(format_param: str | None) -> Response:
+    """Return the SPARQL 1.1 Service Description of this endpoint, negotiated."""
+    fmt = conneg.choose(request.headers.get("Accept"), format_param, conneg.GRAPH_FORMATS)
+    if fmt is None:
+        names = ", ".join(f.media_type for f in conneg.GRAPH_FORMATS)
+        raise Problem(406, "not-acceptable", f"The service description is available as {names}.")
+    config = current_app.config
+    limits = (config["QUERY_TIMEOUT"], config["MAX_ROWS"], config["MAX_CONTENT_LENGTH"])
+    if fmt.key == "html":
+        service = current()
+        body = render_template(
+            "sparql.html",
+            endpoint=request.base_url,
+            info=service.info,
+            limits=limits,
+            named=service.named,
+        )
+    else:
+        body = _description(request.base_url, fmt.key, limits)
+    response = Response(body, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    return response

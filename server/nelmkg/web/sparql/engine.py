@@ -1,0 +1,144 @@
+"""Evaluate one SPARQL query on the Oxigraph store and serialise its result (a :class:`Job`).
+
+This runs inside the evaluator process (:mod:`nelmkg.web.sparql.evaluator`), so everything a query
+costs — parsing, evaluating, serialising — falls under the time limit. It never fetches:
+
+- ``SERVICE`` is refused before evaluation (403). Oxigraph would call the remote endpoint, so
+  the check is conservative: a query mentioning the word ``SERVICE`` (after undoing ``\\u``
+  escapes) must parse with rdflib and contain no service pattern, or it is refused.
+- ``FROM`` / ``FROM NAMED`` name graphs of the local store; an unknown IRI is an empty graph.
+- Updates are never executed: a text that fails to parse as a query but parses as an update
+  is answered 403, like every other update.
+
+Dataset: with no ``default_graphs``/``named_graphs`` the query sees the store's default graph
+(the union of all named graphs, see :mod:`nelmkg.graph.store`) or its own ``FROM`` clauses; given
+either, they replace both (SPARQL 1.1 Protocol §2.1.4).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Dataset
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+from nelmkg.graph.queries import NamedQuery
+from nelmkg.web.sparql import bound, jobs
+from nelmkg.web.sparql.jobs import Answer, Job, QueryFailure
+
+_SERVICE_WORD = re.compile(r"(?<![\w])service(?![\w])", re.IGNORECASE)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_POSITION = re.compile(r"at (?:line )?(\d+)(?::| column )(\d+)")
+MAX_MESSAGE = 240
+
+
+def _unescape(text: str) -> str:
+    """Undo SPARQL ``\\u``/``\\U`` escapes (rdflib applies them to the whole query text)."""
+
+    def one(match: re.Match) -> str:
+        code = int(match[1] or match[2], 16)
+        return chr(code) if code <= 0x10FFFF else match[0]
+
+    return _CODEPOINT.sub(one, text)
+
+
+def _has_service(node) -> bool:
+    if getattr(node, "name", None) == "ServiceGraphPattern":
+        return True
+    if isinstance(node, dict):
+        return any(_has_service(v) for v in node.values())
+    if isinstance(node, list | tuple) or type(node).__name__ == "ParseResults":
+        return any(_has_service(v) for v in node)
+    return False
+
+
+def check_no_service(text: str) -> None:
+    """Raise a 403 :class:`QueryFailure` if the query may contain a ``SERVICE`` clause."""
+    if not _SERVICE_WORD.search(_unescape(text)):
+        return
+    try:
+        tree = parseQuery(text)
+    except Exception as exc:  # pyparsing, RecursionError, ...: cannot show it is harmless
+        raise QueryFailure(
+            403,
+            "service-not-allowed",
+            "SERVICE (federated query) is not allowed here, and this query "
+            "mentions it in a way that could not be checked.",
+        ) from exc
+    if _has_service(tree):
+        raise QueryFailure(
+            403,
+            "service-not-allowed",
+            "SERVICE (federated query) is not allowed: this service never "
+            "contacts other endpoints.",
+        )
+
+
+def is_update(text: str) -> bool:
+    """Return True if ``text`` parses as a SPARQL Update request (parsed, never executed)."""
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+def syntax_failure(exc: SyntaxError, text: str) -> QueryFailure:
+    """Return the failure for a text Oxigraph cannot parse: 403 for an update, else 400."""
+    if is_update(text):
+        return QueryFailure(
+            403,
+            "update-not-allowed",
+            "This is a SPARQL Update; the service is read-only and runs queries only.",
+        )
+    message = str(exc.msg if hasattr(exc, "msg") else exc)
+    if len(message) > MAX_MESSAGE:  # Oxigraph lists every expected character class
+        message = message[:MAX_MESSAGE].rsplit(",", 1)[0] + ", ..."
+    found = _POSITION.search(message)
+    line, column = (int(found[1]), int(found[2])) if found else (None, None)
+    return QueryFailure(
+        400, "query-syntax", f"The query does not parse: {message}", line=line, column=column
+    )
+
+
+def _dataset(job: Job) -> dict[str, Any]:
+    if job.default_graphs is None and job.named_graphs is None:
+        return {}
+    return {
+        "default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
+        "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()],
+    }
+
+
+def run(
+    store: ox.Store,
+    job: Job,
+    prefixes: dict[str, str],
+    view: Dataset | None = None,
+    named: dict[str, NamedQuery] | None = None,
+) -> Answer:
+    """Evaluate ``job`` on ``store`` and serialise the result; raise :class:`QueryFailure`.
+
+    A named query with bound parameters goes to :mod:`nelmkg.web.sparql.bound` (rdflib's engine on
+    ``view``, an rdflib view of ``store``); everything else is evaluated by Oxigraph.
+    """
+    if job.bindings:
+        return bound.evaluate(view, named[job.named].prepared, dict(job.bindings), job, prefixes)
+    if not job.checked:
+        check_no_service(job.query)
+    try:
+        result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+        if isinstance(result, ox.QueryBoolean):
+            return jobs.boolean(bool(result), job)
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            return jobs.solutions(names, (list(s) for s in result), job)
+        return jobs.graph(result, job, prefixes)
+    except SyntaxError as exc:
+        raise syntax_failure(exc, job.query) from exc
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:  # Oxigraph evaluation errors
+        raise QueryFailure(
+            400, "query-evaluation", f"The query could not be evaluated: {exc}"
+        ) from exc

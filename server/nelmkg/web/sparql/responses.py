@@ -1,0 +1,117 @@
+"""Run a query for a request and turn the answer into a response (shared by /sparql and /queries).
+
+Formats are negotiated before evaluation for both kinds of result (solutions/boolean and
+graph); the evaluator uses the one that fits the query form. The limits are applied here:
+the time limit (503 ``query-timeout`` and a fresh evaluator), the row cap
+(``Nelmkg-Truncated: true``), and a crash of the evaluator on a query that exhausts its stack
+or memory (400 ``query-too-complex``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Response, current_app, render_template, request
+
+from nelmkg.web import conneg
+from nelmkg.web.problems import Problem
+from nelmkg.web.service import current
+from nelmkg.web.sparql.evaluator import EvaluationTimeout, EvaluatorCrashed, EvaluatorError
+from nelmkg.web.sparql.jobs import Answer, Job, QueryFailure
+
+TRUNCATED_HEADER = "Nelmkg-Truncated"
+log = logging.getLogger("nelmkg.web")
+
+
+def formats(format_param: str | None) -> tuple[conneg.Format | None, conneg.Format | None]:
+    """Return the (solutions, graph) formats the request accepts; raise 400 or 406."""
+    known = format_param is None or any(
+        conneg.by_name(format_param, t) for t in (conneg.RESULT_FORMATS, conneg.GRAPH_FORMATS)
+    )
+    if not known:
+        keys = ", ".join(sorted(conneg.FORMAT_KEYS))
+        raise Problem(
+            400,
+            "unknown-format",
+            f"Unknown format '{format_param}'; use one of {keys} or a media type.",
+            parameter="format",
+        )
+    accept = request.headers.get("Accept")
+    table = conneg.choose(accept, format_param, conneg.RESULT_FORMATS)
+    graph = conneg.choose(accept, format_param, conneg.GRAPH_FORMATS)
+    if table is None and graph is None:
+        raise Problem(
+            406,
+            "not-acceptable",
+            f"Nothing acceptable to '{accept}'. Results are "
+            "available as "
+            + ", ".join(f.media_type for f in conneg.RESULT_FORMATS)
+            + "; graphs as "
+            + ", ".join(f.media_type for f in conneg.GRAPH_FORMATS)
+            + ".",
+        )
+    return table, graph
+
+
+def run(query: str, format_param: str | None, **job: Any) -> Response:
+    """Evaluate ``query`` under the app's limits; return the negotiated response."""
+    table, graph = formats(format_param)
+    config = current_app.config
+    spec = Job(
+        query=query,
+        result_format=table.key if table else None,
+        graph_format=graph.key if graph else None,
+        max_rows=config["MAX_ROWS"],
+        base_iri=request.base_url,
+        **job,
+    )
+    timeout = config["QUERY_TIMEOUT"]
+    try:
+        answer = current().run(spec, timeout)
+    except QueryFailure as exc:
+        raise Problem(exc.status, exc.slug, exc.detail, **exc.members) from exc
+    except EvaluationTimeout as exc:
+        raise Problem(
+            503,
+            "query-timeout",
+            f"The query ran for more than {timeout:g} s and was "
+            "stopped. Narrow it (LIMIT, more specific patterns) and try again.",
+            limit_seconds=timeout,
+        ) from exc
+    except EvaluatorCrashed as exc:
+        raise Problem(
+            400,
+            "query-too-complex",
+            "The evaluator stopped while running this query "
+            "(stack or memory exhausted, e.g. by very deep nesting); it has been "
+            "restarted. Simplify the query.",
+        ) from exc
+    except EvaluatorError as exc:
+        log.error("evaluator error: %s", exc)
+        raise Problem(
+            500, None, "The service failed to answer this query; the error has been logged."
+        ) from exc
+    chosen = table if answer.form in ("solutions", "boolean") else graph
+    return respond(answer, chosen)
+
+
+def respond(answer: Answer, fmt: conneg.Format) -> Response:
+    """Build the HTTP response for an answer in format ``fmt``."""
+    if answer.format == "html":
+        names, rows = answer.table
+        body = render_template(
+            "results.html",
+            names=names,
+            rows=rows,
+            form=answer.form,
+            truncated=answer.truncated,
+            limit=current_app.config["MAX_ROWS"],
+        )
+        response = Response(body, content_type=fmt.content_type)
+    else:
+        response = Response(answer.body, content_type=fmt.content_type)
+    response.vary.add("Accept")
+    if answer.truncated:
+        response.headers[TRUNCATED_HEADER] = "true"
+    return response
