@@ -9,8 +9,6 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from nelmkg import paths
-from nelmkg.cases.errors import CaseInputError
-from nelmkg.eligibility import assessor as assessment
 from nelmkg.graph.vocab import NELM
 
 ENTRY_KEYS = {
@@ -141,12 +139,3 @@ def test_rdf_violation_paths_are_iris(assessor):
     )
     (violation,) = assessor.validate(ttl, "text/turtle").violations
     assert violation["path"] == str(NELM.ki67Percent) and violation["value"] == 120
-
-
-def test_module_functions_use_one_lazily_built_assessor(monkeypatch, assessor, sample):
-    monkeypatch.setattr(assessment, "default_assessor", lambda: assessor)
-    assert assessment.assess(sample) == assessor.assess(sample)
-    assert assessment.validate(sample).well_formed
-    with pytest.raises(CaseInputError):
-        assessment.assess("{", "application/json")
-    assert assessment.assess(sample, assessor=assessor)["case"] == "case-01"

@@ -12,7 +12,6 @@ import pytest
 from nelmkg import paths
 from nelmkg.cli import main
 from nelmkg.eligibility import cli
-from nelmkg.eligibility.assessor import assess, default_assessor
 
 GOOD = {
     "id": "cli-good",
@@ -45,29 +44,29 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-def test_table_names_every_option_and_explains(tmp_path, capsys):
+def test_table_names_every_option_and_explains(tmp_path, capsys, assessor):
     status, out, err = run(capsys, write(tmp_path, "case.json", json.dumps(GOOD)))
     assert status == 0 and not err
     assert out.startswith("cli-good  well-formed\n")
-    for option in default_assessor().options:
+    for option in assessor.options:
         assert f"\n  {option} " in out
     # lt_milan fails on age (56, needs < 55): the failed criterion is shown with its value.
     assert "failed" in out and "56 years (needs < 55)" in out
 
 
-def test_json_single_object(tmp_path, capsys):
+def test_json_single_object(tmp_path, capsys, assessor):
     status, out, _ = run(capsys, "--json", write(tmp_path, "case.json", json.dumps(GOOD)))
     assert status == 0
-    assert json.loads(out) == assess(GOOD)
+    assert json.loads(out) == assessor.assess(GOOD)
 
 
-def test_json_array_in_array_out(tmp_path, capsys):
+def test_json_array_in_array_out(tmp_path, capsys, assessor):
     status, out, _ = run(capsys, "--json", write(tmp_path, "cases.json", json.dumps([GOOD, OTHER])))
     assert status == 0
     result = json.loads(out)
     assert isinstance(result, list)
     assert [r["case"] for r in result] == ["cli-good", "cli-other"]
-    assert result[1] == assess(OTHER)
+    assert result[1] == assessor.assess(OTHER)
 
 
 def test_ndjson_in_ndjson_out(tmp_path, capsys):

@@ -42,7 +42,7 @@ def make_app(service):
     """Return a factory of apps sharing the session's service, with config overrides."""
 
     def make(**config):
-        return create_app({"SERVICE": service, "COMMIT": "0" * 40, **config})
+        return create_app({"COMMIT": "0" * 40, **config}, service=service)
 
     return make
 

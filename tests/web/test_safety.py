@@ -94,7 +94,7 @@ def test_memory_limit_is_a_client_error(assert_problem):
 
     small = build_service(memory_mb=64)
     try:
-        client = create_app({"SERVICE": small, "QUERY_TIMEOUT": 20}).test_client()
+        client = create_app({"QUERY_TIMEOUT": 20}, service=small).test_client()
         query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?a ?f"
         assert_problem(
             client.get("/sparql", query_string={"query": query}), 400, "query-too-complex"

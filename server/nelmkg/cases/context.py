@@ -10,6 +10,7 @@ documents that name that IRI get this local copy.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,3 +94,30 @@ def load_context(path: Path | None = None) -> CaseContext:
     """Read and parse the case context file (the repository's one unless ``path`` is given)."""
     path = path or paths.case_context_file()
     return parse_context(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class ContextFile:
+    """One published context document: its file name, bytes and their ETag."""
+
+    name: str
+    data: bytes
+    etag: str
+
+
+@dataclass(frozen=True)
+class Contexts:
+    """Every context document of ``ontology/context/`` by file name, and the current one's."""
+
+    files: dict[str, ContextFile]
+    current: str
+
+
+def load_contexts() -> Contexts:
+    """Read every ``*.jsonld`` beside the current case context (served as published)."""
+    current_file = paths.case_context_file()
+    found = {}
+    for path in sorted(current_file.parent.glob("*.jsonld")):
+        data = path.read_bytes()
+        found[path.name] = ContextFile(path.name, data, hashlib.sha256(data).hexdigest()[:32])
+    return Contexts(found, current_file.name)

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from nelmkg.cases.jsonvalues import plain
+
 # kind -> HTTP status the service answers with.
 STATUS = {
     "syntax": 400,  # unparseable JSON, Turtle, N-Triples, RDF/XML, JSON-LD
+    "not-utf8": 400,  # a body or file that is not UTF-8
     "media-type": 415,  # a content type we do not read
     "unknown-key": 422,  # a plain-JSON key that is not in the case context
     "bad-value": 422,  # a plain-JSON value of the wrong JSON type
     "remote-context": 422,  # a JSON-LD @context we would have to fetch
     "not-a-case": 422,  # not exactly one nelm:Patient node, or other nodes besides it
+    "batch-too-large": 413,  # more cases in one request than the service takes
 }
 
 
@@ -34,6 +38,8 @@ class CaseInputError(ValueError):
         value: Any = None,
         line: int | None = None,
         column: int | None = None,
+        case_id: str | None = None,
+        limit: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -42,6 +48,8 @@ class CaseInputError(ValueError):
         self.value = value
         self.line = line
         self.column = column
+        self.case_id = case_id  # the refused case's "id", when it had one
+        self.limit = limit  # batch-too-large: the most cases accepted
 
     @property
     def status(self) -> int:
@@ -49,13 +57,14 @@ class CaseInputError(ValueError):
         return STATUS.get(self.kind, 400)
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the error's fields, leaving out those that are unknown."""
+        """Return the error's fields, JSON-ready, leaving out those that are unknown."""
         fields = {
             "kind": self.kind,
             "message": self.message,
             "key": self.key,
-            "value": self.value,
+            "value": plain(self.value),
             "line": self.line,
             "column": self.column,
+            "limit": self.limit,
         }
         return {k: v for k, v in fields.items() if v is not None}

@@ -33,6 +33,7 @@ from rdflib.term import IdentifiedNode, Node
 
 from nelmkg.cases.context import CONTEXT_IRI, CaseContext
 from nelmkg.cases.errors import CaseInputError
+from nelmkg.cases.jsonvalues import to_json
 from nelmkg.graph.vocab import NELM
 
 # A case id becomes the last segment of an IRI under the context's @base.
@@ -64,17 +65,10 @@ def is_plain(doc: Any) -> bool:
     return isinstance(doc, dict) and not any(str(k).startswith("@") for k in doc)
 
 
-def jsonable(value: Any) -> Any:
-    """Return ``value`` with ``Decimal`` numbers turned into ``int`` or ``float``."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
 def _bad(key: str, value: Any, what: str) -> CaseInputError:
-    shown = json.dumps(jsonable(value), default=str)
+    shown = json.dumps(to_json(value), default=str)
     return CaseInputError(
-        f"{key} must be {what}, not {shown}", kind="bad-value", key=key, value=jsonable(value)
+        f"{key} must be {what}, not {shown}", kind="bad-value", key=key, value=to_json(value)
     )
 
 
@@ -105,7 +99,7 @@ def check_plain(doc: dict, context: CaseContext) -> dict:
                 f"unknown key {key!r}: not part of the case format",
                 kind="unknown-key",
                 key=key,
-                value=jsonable(value),
+                value=to_json(value),
             )
         else:
             kind = context.keys[key].kind
@@ -184,7 +178,7 @@ def to_graph(doc: Any, context: CaseContext) -> tuple[Graph, bool]:
         raise CaseInputError(
             "a case is a JSON object (or a JSON-LD document)",
             kind="not-a-case",
-            value=jsonable(doc),
+            value=to_json(doc),
         )
     keyed = is_plain(doc) or uses_published_context(doc)
     if is_plain(doc):

@@ -13,19 +13,18 @@ and rdflib's RDF/XML parser does not resolve external entities. Syntax errors be
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from xml.sax import SAXParseException
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
-from rdflib.term import IdentifiedNode, Node
+from rdflib.term import IdentifiedNode
 
 from nelmkg.cases.context import CaseContext
 from nelmkg.cases.errors import CaseInputError
 from nelmkg.cases.json_input import load_json, to_graph, to_values
+from nelmkg.cases.model import Case, node_values
 from nelmkg.graph.vocab import NELM
 
 # Content type -> how the body is read ("json" covers plain JSON and JSON-LD alike).
@@ -37,6 +36,8 @@ FORMATS: dict[str, str] = {
     "application/n-triples": "nt",
     "application/rdf+xml": "xml",
 }
+# NDJSON bodies: one JSON case per line (the case API and ``nelmkg assess`` read them).
+NDJSON_TYPES = ("application/x-ndjson", "application/ndjson")
 # File suffix -> content type of a case file (the CLI, the fixtures and the tests read files).
 SUFFIX_TYPES: dict[str, str] = {
     ".json": "application/json",
@@ -47,37 +48,6 @@ SUFFIX_TYPES: dict[str, str] = {
     ".owl": "application/rdf+xml",
     ".xml": "application/rdf+xml",
 }
-
-
-@dataclass(frozen=True)
-class Case:
-    """A case: its patient node, that node's facts, and how to name facts in messages."""
-
-    node: IdentifiedNode
-    values: Mapping[URIRef, tuple[Node, ...]]  # the patient's facts, rdf:type included
-    id: str | None
-    keyed: bool  # True when the input used the case format's JSON keys
-    facts: Mapping[str, Any] | None = None  # the JSON document's values, when keyed
-    parsed: Graph | None = field(default=None, repr=False, compare=False)  # RDF as read
-
-    @functools.cached_property
-    def graph(self) -> Graph:
-        """The case as an RDF graph: as parsed, or built from :attr:`values` on first use."""
-        if self.parsed is not None:
-            return self.parsed
-        graph = Graph(bind_namespaces="none")
-        for predicate, objects in self.values.items():
-            for value in objects:
-                graph.add((self.node, predicate, value))
-        return graph
-
-
-def node_values(graph: Graph, node: Node) -> dict[URIRef, tuple[Node, ...]]:
-    """Return ``node``'s facts in ``graph``: predicate -> objects."""
-    found: dict[URIRef, list[Node]] = {}
-    for predicate, value in graph.predicate_objects(node):
-        found.setdefault(predicate, []).append(value)
-    return {p: tuple(objects) for p, objects in found.items()}
 
 
 def media_type(content_type: str | None) -> str:
@@ -91,7 +61,7 @@ def _decode(data: str | bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CaseInputError(f"the input is not UTF-8 (byte {exc.start})") from exc
+        raise CaseInputError(f"the input is not UTF-8 (byte {exc.start})", kind="not-utf8") from exc
 
 
 def _position(data: bytes, index: int) -> tuple[int, int]:
@@ -167,6 +137,8 @@ def read_case(source: Any, context: CaseContext, content_type: str | None = None
     Text and bytes are read by ``content_type`` (default ``application/json``); see
     :data:`FORMATS`. A dict or list is a JSON document already parsed.
     """
+    if isinstance(source, Case):
+        return source
     if isinstance(source, Graph):
         return _from_graph(source, None, False, context)
     if isinstance(source, str | bytes):
@@ -197,3 +169,69 @@ def _from_graph(graph: Graph, doc: Any, keyed: bool, context: CaseContext) -> Ca
     node = patient_node(graph)
     facts = doc if keyed and isinstance(doc, dict) else None
     return Case(node, node_values(graph, node), _case_id(node, doc, context), keyed, facts, graph)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The cases of one body: each read into a :class:`Case`, or refused with its error.
+
+    ``shape`` is how the body held them (``object``, ``array`` or ``ndjson``), so that answers
+    can be shaped like the input.
+    """
+
+    shape: str
+    items: tuple[Case | CaseInputError, ...]
+
+
+def _one(doc: Any, context: CaseContext) -> Case | CaseInputError:
+    """Read one case of a batch; a refused case becomes its error (naming its id)."""
+    name = doc.get(context.id_key) if isinstance(doc, dict) else None
+    try:
+        if not isinstance(doc, dict):
+            raise CaseInputError("a case is a JSON object", kind="not-a-case")
+        return read_case(doc, context)
+    except CaseInputError as exc:
+        exc.case_id = name if isinstance(name, str) else None
+        return exc
+
+
+def _check_size(count: int, limit: int | None) -> None:
+    if limit is not None and count > limit:
+        raise CaseInputError(
+            f"{count} cases in one request; at most {limit} are assessed at a time",
+            kind="batch-too-large",
+            limit=limit,
+        )
+
+
+def read_batch(
+    body: str | bytes, content_type: str, context: CaseContext, limit: int | None = None
+) -> Batch:
+    """Read a body holding one case, a JSON array of cases or NDJSON (one case per line).
+
+    An RDF or JSON-LD body is one case. Raises :class:`CaseInputError` for the body as a whole:
+    text that is not UTF-8 or does not parse (NDJSON: with its line), more than ``limit`` cases,
+    a single case that cannot be read; a refused case *inside* an array or NDJSON is kept as
+    its error so the others are still answered.
+    """
+    media = media_type(content_type)
+    if media in NDJSON_TYPES:
+        lines = [(n, t) for n, t in enumerate(_decode(body).splitlines(), 1) if t.strip()]
+        _check_size(len(lines), limit)
+        docs = []
+        for number, text in lines:
+            try:
+                docs.append(load_json(text))
+            except CaseInputError as exc:
+                exc.line = number  # the line of the body, not of the one-line document
+                raise
+        return Batch("ndjson", tuple(_one(doc, context) for doc in docs))
+    if FORMATS.get(media) != "json" or media == "application/ld+json":
+        return Batch("object", (read_case(body, context, media),))
+    doc = load_json(_decode(body))
+    if isinstance(doc, list):
+        _check_size(len(doc), limit)
+        return Batch("array", tuple(_one(item, context) for item in doc))
+    if isinstance(doc, dict):
+        return Batch("object", (read_case(doc, context),))
+    raise CaseInputError("a case is a JSON object or an array", kind="not-a-case")

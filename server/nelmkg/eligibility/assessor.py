@@ -2,15 +2,17 @@
 
 The public interface::
 
-    from nelmkg.eligibility.assessor import Assessor, assess, validate
+    from nelmkg.eligibility.assessor import Assessor
 
     assessor = Assessor.from_repository()       # parse everything once, at start-up
     assessor.assess({"id": "case-01", "ki67_pct": 12, ...})   # -> JSON-ready dict
     assessor.validate(turtle_bytes, "text/turtle").report     # -> rdflib Graph (SHACL report)
 
-``assess`` / ``validate`` at module level use :func:`default_assessor`, built lazily once per
-process. A case is a dict (plain JSON or JSON-LD), JSON or RDF text/bytes with a content
-type, or an rdflib Graph; unreadable input raises :class:`~nelmkg.cases.errors.CaseInputError`.
+Whoever needs an assessor builds one and keeps it (the web service on its service object, the
+command line for its run); there is no process-wide one. A case is a
+:class:`~nelmkg.cases.model.Case` already read, a dict (plain JSON or JSON-LD), JSON or RDF
+text/bytes with a content type, or an rdflib Graph; unreadable input raises
+:class:`~nelmkg.cases.errors.CaseInputError`.
 One SHACL validation per case covers well-formedness and every option; a case that is not
 well-formed gets its violations and no verdict (``options: null``).
 
@@ -24,7 +26,6 @@ own ``sh:ValidationReport`` graph (``report``); the compiled one writes it as py
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,8 @@ from rdflib.namespace import SH
 from nelmkg import paths
 from nelmkg.cases.context import CaseContext, load_context
 from nelmkg.cases.errors import CaseInputError
-from nelmkg.cases.read import Case, read_case
+from nelmkg.cases.model import Case
+from nelmkg.cases.read import read_case
 from nelmkg.eligibility.criteria import notations
 from nelmkg.eligibility.options import Option, all_ambiguities, evaluate, load_options
 from nelmkg.eligibility.violations import fired, violations
@@ -42,16 +44,7 @@ from nelmkg.graph.dataset import parse_files
 from nelmkg.shacl.compiled import CompiledOutcome, CompiledShapes
 from nelmkg.shacl.pyshacl_engine import Outcome, ShapesRunner
 
-__all__ = [
-    "ENGINES",
-    "Assessment",
-    "Assessor",
-    "CaseInputError",
-    "Validation",
-    "assess",
-    "default_assessor",
-    "validate",
-]
+__all__ = ["ENGINES", "Assessment", "Assessor", "CaseInputError", "Validation"]
 
 
 # SHACL engine name -> how it is built from a shapes graph.
@@ -156,7 +149,7 @@ class Assessor:
         )
 
     def read(self, case: Any, content_type: str | None = None) -> Case:
-        """Read a case (see :func:`nelmkg.cases.read.read_case`)."""
+        """Read a case (see :func:`nelmkg.cases.read.read_case`); a :class:`Case` is kept."""
         return read_case(case, self.context, content_type)
 
     def _violations(self, outcome: Outcome | CompiledOutcome, case: Case) -> list[dict[str, Any]]:
@@ -186,22 +179,18 @@ class Assessor:
         """Return the assessment of a case as a JSON-ready dict."""
         return self.run(case, content_type).as_dict()
 
-
-@functools.cache
-def default_assessor() -> Assessor:
-    """Return the process's assessor, built from the repository on first use."""
-    return Assessor.from_repository()
-
-
-def assess(
-    case: Any, content_type: str | None = None, *, assessor: Assessor | None = None
-) -> dict[str, Any]:
-    """Assess a case with ``assessor`` (the default one if none); see :meth:`Assessor.assess`."""
-    return (assessor or default_assessor()).assess(case, content_type)
-
-
-def validate(
-    case: Any, content_type: str | None = None, *, assessor: Assessor | None = None
-) -> Validation:
-    """Validate a case with ``assessor`` (the default one if none)."""
-    return (assessor or default_assessor()).validate(case, content_type)
+    @staticmethod
+    def refused(exc: CaseInputError) -> dict[str, Any]:
+        """Return the ``well_formed: false`` entry of a batch case the reader refused."""
+        fields = exc.as_dict()
+        violation = {
+            "path": fields.get("key"),
+            "value": fields.get("value"),
+            "message": exc.message,
+        }
+        return {
+            "case": exc.case_id,
+            "well_formed": False,
+            "violations": [{k: v for k, v in violation.items() if v is not None}],
+            "options": None,
+        }

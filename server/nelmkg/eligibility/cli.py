@@ -23,7 +23,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from nelmkg.cases.read import SUFFIX_TYPES
-from nelmkg.eligibility.assessor import CaseInputError, assess
+from nelmkg.eligibility.assessor import Assessor, CaseInputError
 
 EXIT_OK, EXIT_MALFORMED, EXIT_INPUT = 0, 1, 2
 EXIT_CODES = """\
@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     try:
         sources = [read_source(name) for name in args.files]
-        results = _assess_all(sources)
+        results = _assess_all(sources, Assessor.from_repository())
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -151,25 +151,25 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r["well_formed"] for r in flat) else EXIT_MALFORMED
 
 
-def _assess_all(sources: list[Source]) -> list[list[dict]]:
+def _assess_all(sources: list[Source], assessor: Assessor) -> list[list[dict]]:
     """Assess every case; a case that cannot be read at all raises :class:`InputError`."""
     results = []
     with _progress(sum(len(s.cases) for s in sources)) as bar:
         for source in sources:
             done = []
             for index, case in enumerate(source.cases):
-                done.append(_assess_one(source, index, case))
+                done.append(_assess_one(source, index, case, assessor))
                 bar.update(1)
             results.append(done)
     return results
 
 
-def _assess_one(source: Source, index: int, case) -> dict:
+def _assess_one(source: Source, index: int, case, assessor: Assessor) -> dict:
     """Return one case's assessment; a case the reader refuses becomes a malformed one."""
     try:
         if isinstance(case, tuple):
-            return assess(*case)
-        return assess(case)
+            return assessor.assess(*case)
+        return assessor.assess(case)
     except CaseInputError as exc:
         if exc.kind in UNPARSEABLE:
             raise InputError(_where(source, index, exc)) from exc

@@ -8,9 +8,7 @@ is written here.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
@@ -25,26 +23,6 @@ _CITES = (URIRef(CITO + "citesAsEvidence"), URIRef(CITO + "citesAsAuthority"))
 def notations(knowledge: Graph) -> dict[URIRef, str]:
     """Return every ``skos:notation`` of the ontology (value individuals, units)."""
     return {s: str(o) for s, o in knowledge.subject_objects(SKOS.notation) if isinstance(s, URIRef)}
-
-
-def json_value(term: Any, names: dict[URIRef, str]) -> Any:
-    """Return an RDF term as a JSON value: number, boolean, notation string or IRI string.
-
-    A number JSON cannot hold (NaN, an infinity: only RDF input can carry one) is shown as
-    its lexical form.
-    """
-    if term is None:
-        return None
-    if isinstance(term, Literal):
-        value = term.toPython()
-        if isinstance(value, Decimal):
-            if not value.is_finite():
-                return str(term)
-            return int(value) if value == value.to_integral_value() else float(value)
-        if isinstance(value, float) and not math.isfinite(value):
-            return str(term)
-        return value if isinstance(value, bool | int | float | str) else str(term)
-    return names.get(term, str(term))
 
 
 def _lexical(value: Literal) -> str:

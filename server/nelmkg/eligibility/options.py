@@ -22,7 +22,8 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SH
 from rdflib.term import Node
 
-from nelmkg.eligibility.criteria import CriterionInfo, ambiguity, criterion_info, json_value
+from nelmkg.cases.jsonvalues import to_json
+from nelmkg.eligibility.criteria import CriterionInfo, ambiguity, criterion_info
 from nelmkg.graph.vocab import NELM
 
 ELIG = Namespace("https://w3id.org/nelmkg/shapes/eligibility#")
@@ -175,7 +176,7 @@ def evaluate(
     criteria = [
         c.info.entry(
             results[c.info.iri][0],
-            json_value(next(iter(values.get(c.info.property, ())), None), names),
+            to_json(next(iter(values.get(c.info.property, ())), None), names),
             ambiguities.get(results[c.info.iri][1]),
         )
         for c in option.checks

@@ -17,9 +17,8 @@ from rdflib import URIRef
 from rdflib.namespace import SH
 
 from nelmkg.cases.context import CaseKey
-from nelmkg.cases.json_input import jsonable
-from nelmkg.cases.read import Case
-from nelmkg.eligibility.criteria import json_value
+from nelmkg.cases.jsonvalues import to_json
+from nelmkg.cases.model import Case
 from nelmkg.shacl.pyshacl_engine import Result
 
 
@@ -43,12 +42,12 @@ def violations(
     for result in results:
         if result.shape not in shapes or result.severity != SH.Violation:
             continue
-        value = json_value(result.value, names)
+        value = to_json(result.value, names)
         key = keys.get(result.path)
         if case.keyed and key is not None:
             shown = key.key
             if case.facts is not None and key.key in case.facts:
-                value = jsonable(case.facts[key.key])
+                value = to_json(case.facts[key.key])
         else:
             shown = str(result.path) if result.path is not None else None
         entry = {"path": shown, "value": value, "message": result.message}

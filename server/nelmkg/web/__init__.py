@@ -1,14 +1,14 @@
 """The web service: ``create_app(test_config=None)`` builds the Flask app.
 
-Everything expensive is done once here, at start-up: the store is loaded (bundled graphs and
-``DATA_FILES``), the named queries are prepared, and the result hangs on
-``app.extensions["nelmkg"]`` (a :class:`nelmkg.web.service.Service`). Requests never parse a
-data file. Each concern is one blueprint in :data:`BLUEPRINTS`; a new route (``/validate``,
-``/assess``, ...) is one more module with a blueprint added to that tuple.
+Everything expensive is done once here, at start-up: the settings are read and checked
+(:mod:`nelmkg.web.settings`, one closed table), and the :class:`~nelmkg.web.service.Service` is
+built — store loaded, named queries prepared, case assessor built — and hung on the app. Requests
+never parse a data file. Each concern is one blueprint in :data:`BLUEPRINTS`, grouped by room:
+the SPARQL protocol (:mod:`nelmkg.web.sparql`), the case API (:mod:`nelmkg.web.cases`), the
+pages (:mod:`nelmkg.web.pages`) and the service's own health routes.
 
-Configuration: see :mod:`nelmkg.web.settings` (``NELMKG_*`` variables, documented in the
-README). ``test_config`` overrides them; it may also pass ``SERVICE``, an already built
-:class:`~nelmkg.web.service.Service`, so that tests share one store and one evaluator.
+``test_config`` overrides settings; ``service`` may pass an already built service so that tests
+share one store, one evaluator and one assessor between the apps they make.
 """
 
 from __future__ import annotations
@@ -19,27 +19,32 @@ from typing import Any
 from flask import Flask
 
 from nelmkg import paths
-from nelmkg.web import health, hooks, pages, problems, settings
-from nelmkg.web.cases import api
-from nelmkg.web.service import build_service
+from nelmkg.web import health, hooks, problems, settings
+from nelmkg.web.cases import contexts, routes
+from nelmkg.web.pages import BLUEPRINTS as PAGES
+from nelmkg.web.service import Service, build_service, install
 from nelmkg.web.sparql import endpoint, named
 
-BLUEPRINTS = (endpoint.bp, named.bp, health.bp, api.bp, *pages.BLUEPRINTS)
+BLUEPRINTS = (endpoint.bp, named.bp, health.bp, routes.bp, contexts.bp, *PAGES)
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    test_config: Mapping[str, Any] | None = None, *, service: Service | None = None
+) -> Flask:
     """Return the service app; raise on a bad setting, data file or named query."""
     app = Flask(__name__)
-    values = settings.load({k: v for k, v in (test_config or {}).items() if k != "SERVICE"})
-    app.config.update(values)
-    service = (test_config or {}).get("SERVICE") or build_service(
-        app.config["DATA_FILES"],
-        memory_mb=app.config["QUERY_MEMORY_MB"],
-        cache_mb=app.config["CACHE_MB"],
+    app.config.update(settings.load(test_config))
+    if app.config["COMMIT"] is None:
+        app.config["COMMIT"] = health.git_commit(paths.root())
+    install(
+        app,
+        service
+        or build_service(
+            app.config["DATA_FILES"],
+            memory_mb=app.config["QUERY_MEMORY_MB"],
+            cache_mb=app.config["CACHE_MB"],
+        ),
     )
-    app.extensions["nelmkg"] = service
-    commit = app.config["COMMIT"] or health.git_commit(paths.root())
-    app.config["VERSIONS"] = health.versions(service.store, commit)
     problems.register(app)
     hooks.register(app)
     for blueprint in BLUEPRINTS:

@@ -14,23 +14,15 @@ import subprocess
 from importlib.metadata import version as dist_version
 from pathlib import Path
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify
 
 import nelmkg
-from nelmkg.graph.vocab import GRAPHS
 from nelmkg.web.problems import Problem
-from nelmkg.web.service import current
+from nelmkg.web.service import Service, current
 from nelmkg.web.sparql.evaluator import EvaluatorError
 
 bp = Blueprint("health", __name__)
 PING_TIMEOUT = 5.0
-ONTOLOGY_VERSION = f"""
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-SELECT ?info ?iri WHERE {{ GRAPH <{GRAPHS["ontology"]}> {{
-  ?ontology a owl:Ontology .
-  OPTIONAL {{ ?ontology owl:versionInfo ?info }}
-  OPTIONAL {{ ?ontology owl:versionIRI ?iri }} }} }}"""
 
 
 def git_commit(root: Path) -> str | None:
@@ -49,19 +41,11 @@ def git_commit(root: Path) -> str | None:
     return out.stdout.strip() or None
 
 
-def ontology_version(store: ox.Store) -> dict[str, str | None]:
-    """Return the ontology's versionInfo and versionIRI (run once, at start-up)."""
-    for row in store.query(ONTOLOGY_VERSION):
-        info, iri = row["info"], row["iri"]
-        return {"version": info.value if info else None, "version_iri": iri.value if iri else None}
-    return {"version": None, "version_iri": None}
-
-
-def versions(store: ox.Store, commit: str | None) -> dict:
+def versions(service: Service, commit: str | None) -> dict:
     """Return the body of ``/version``."""
     return {
         "nelmkg": nelmkg.__version__,
-        "ontology": ontology_version(store),
+        "ontology": service.ontology_version,
         "commit": commit,
         "rdflib": dist_version("rdflib"),
         "pyoxigraph": dist_version("pyoxigraph"),
@@ -83,4 +67,4 @@ def healthz() -> Response:
 @bp.get("/version")
 def version() -> Response:
     """Report what is being served."""
-    return jsonify(current_app.config["VERSIONS"])
+    return jsonify(versions(current(), current_app.config["COMMIT"]))

@@ -1,4 +1,4 @@
-"""Per-request hooks: CORS headers and the access log.
+"""Per-request hooks: CORS headers and the access log; and no patient data in other logs.
 
 CORS is off by default; with ``NELMKG_CORS='*'`` every response allows any origin, without
 credentials, and a preflight (``OPTIONS``) allows GET and POST with ``Accept`` and
@@ -23,6 +23,24 @@ from nelmkg.web.sparql.responses import TRUNCATED_HEADER
 access_log = logging.getLogger("nelmkg.access")
 
 
+class DropLiteralWarnings(logging.Filter):
+    """Drop rdflib's 'Failed to convert Literal lexical form' records.
+
+    rdflib logs them (with the offending lexical form in the traceback) whenever a posted case
+    holds an ill-typed literal: that is patient data, and the SHACL report already names it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Failed to convert Literal lexical form")
+
+
+def quiet_rdflib_literals() -> None:
+    """Install :class:`DropLiteralWarnings` on rdflib's term logger (once)."""
+    logger = logging.getLogger("rdflib.term")
+    if not any(isinstance(f, DropLiteralWarnings) for f in logger.filters):
+        logger.addFilter(DropLiteralWarnings())
+
+
 def _cors(response: Response) -> None:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = TRUNCATED_HEADER
@@ -34,6 +52,7 @@ def _cors(response: Response) -> None:
 
 def register(app: Flask) -> None:
     """Install the hooks on ``app`` according to its config."""
+    quiet_rdflib_literals()
 
     @app.before_request
     def _start() -> None:

@@ -22,22 +22,28 @@ from werkzeug.exceptions import HTTPException
 PROBLEM_BASE = "https://w3id.org/nelmkg/problem/"
 MEDIA_TYPE = "application/problem+json"
 
-# Our problem types (slug -> title); docs/service.md lists them all (a test checks).
+# Our problem types (slug -> title), the one table; docs/service.md lists them all (a test checks).
 PROBLEM_TYPES: dict[str, str] = {
     "bad-graph-iri": "Graph name is not an IRI",
     "bad-parameter": "Bad parameter value",
     "bad-parameters": "Unreadable parameters",
+    "bad-case-value": "Bad case value",
+    "batch-too-large": "Too many cases",
     "body-too-large": "Request body too large",
+    "case-syntax": "Case does not parse",
     "evaluator-down": "Query evaluator not answering",
     "missing-query": "No query",
+    "not-a-case": "Not a case",
     "not-acceptable": "No acceptable result format",
     "not-utf8": "Text is not UTF-8",
     "query-evaluation": "Query evaluation failed",
     "query-syntax": "Query syntax error",
     "query-timeout": "Query time limit reached",
     "query-too-complex": "Query too complex",
+    "remote-context": "Remote JSON-LD context refused",
     "repeated-parameter": "Parameter repeated",
     "service-not-allowed": "SERVICE not allowed",
+    "unknown-case-key": "Unknown case key",
     "unknown-format": "Unknown format",
     "unknown-parameter": "Unknown parameter",
     "unknown-query": "No such named query",

@@ -49,6 +49,7 @@ def run(host: str, port: int, workers: int, data: list[Path]) -> int:
     from nelmkg.graph.queries import QueryError
     from nelmkg.graph.store import StoreLoadError
     from nelmkg.web import create_app
+    from nelmkg.web.service import EXTENSION
 
     overrides: dict[str, Any] = {}
     if data:
@@ -59,7 +60,7 @@ def run(host: str, port: int, workers: int, data: list[Path]) -> int:
     except (ConfigError, LoadError, QueryError, StoreLoadError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    service = app.extensions["nelmkg"]
+    service = app.extensions[EXTENSION]
     logging.basicConfig(
         level=logging.INFO,
         stream=sys.stderr,

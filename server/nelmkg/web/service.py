@@ -1,46 +1,67 @@
-"""What the service loads once at start-up and hangs on ``app.extensions["nelmkg"]``.
+"""The one object that owns the service's state, built once by ``create_app``.
 
-:func:`build_service` loads the store (bundled graphs + ``--data`` files), counts its graphs,
-prepares the named queries of ``queries/evidence/`` (a broken one stops start-up) and creates
-— but does not start — the evaluator process that will run queries, and an empty answer
-cache (:mod:`nelmkg.web.sparql.cache`). The same
-:class:`Service` may back several apps (the tests share one per session).
+:class:`Service` holds everything the routes read: the query store and its counts, the named
+queries of ``queries/evidence/``, the evaluator process that runs queries under the time limit,
+the answer cache, the case :class:`~nelmkg.eligibility.assessor.Assessor`, the case JSON-LD
+context documents, the ontology's version, and the documents built on first use (the service
+descriptions, the OpenAPI document, the citation audit). :func:`build_service` loads it (a
+broken data file or named query stops start-up); ``create_app`` hangs it on the app once, and
+blueprints read it through :func:`current` only. Nothing here is module-level or shared between
+services; the tests build one per session and give it to every app they make.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
-from flask import current_app
+from flask import Flask, current_app
+from rdflib import Graph
 
 from nelmkg import paths
+from nelmkg.cases.context import Contexts, load_contexts
+from nelmkg.eligibility.assessor import Assessor
 from nelmkg.graph.queries import NamedQuery, QueryError, load_queries
 from nelmkg.graph.store import StoreInfo, load_store, store_info
-from nelmkg.graph.vocab import PREFIXES
+from nelmkg.graph.vocab import GRAPHS, PREFIXES
 from nelmkg.web.sparql import bound, engine, sandbox
 from nelmkg.web.sparql.cache import AnswerCache
 from nelmkg.web.sparql.evaluator import Evaluator
 from nelmkg.web.sparql.jobs import Answer, Job
 
+EXTENSION = "nelmkg"
 # Query-string names the service reads itself; a named query may not use them as parameters.
 RESERVED_PARAMS = frozenset({"format"})
+ONTOLOGY_VERSION = f"""
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?info ?iri WHERE {{ GRAPH <{GRAPHS["ontology"]}> {{
+  ?ontology a owl:Ontology .
+  OPTIONAL {{ ?ontology owl:versionInfo ?info }}
+  OPTIONAL {{ ?ontology owl:versionIRI ?iri }} }} }}"""
+T = TypeVar("T")
 
 
 @dataclass
 class Service:
-    """The loaded store, its counts, the named queries and the evaluator process."""
+    """The loaded data, the evaluator, the assessor, the caches and the lazily built documents."""
 
     store: ox.Store
     info: StoreInfo
     named: dict[str, NamedQuery]
     evaluator: Evaluator
     prefixes: dict[str, str]
+    assessor: Assessor
+    contexts: Contexts
+    ontology_version: dict[str, str | None]
     cache: AnswerCache = field(default_factory=lambda: AnswerCache(0))
-    descriptions: dict = field(default_factory=dict)  # serialised service descriptions
+    descriptions: dict = field(default_factory=dict)  # serialised service descriptions (bounded)
+    _built: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def run(self, job: Job, timeout: float) -> Answer:
         """Return the answer to ``job``: from the cache, else from the evaluator process
@@ -53,9 +74,36 @@ class Service:
                 self.cache.put(job, answer)
         return answer
 
+    def built(self, key: Any, build: Callable[[], T]) -> T:
+        """Return the document kept under ``key``, building it once (the data never changes)."""
+        try:
+            return self._built[key]
+        except KeyError:
+            pass
+        with self._lock:
+            if key not in self._built:
+                self._built[key] = build()
+            return self._built[key]
+
+    def knowledge(self) -> Graph:
+        """Return the ontology and KG graphs of the store as one rdflib graph (built once)."""
+        return self.built("knowledge", lambda: graphs_of(self.store, ("ontology", "kg")))
+
     def close(self) -> None:
         """Stop the evaluator process (it is started again on the next query)."""
         self.evaluator.close()
+
+
+def graphs_of(store: ox.Store, parts: Sequence[str]) -> Graph:
+    """Return the named graphs ``parts`` (``ontology``, ``kg``, ...) of ``store`` as one graph."""
+    triples = [
+        quad.triple
+        for part in parts
+        for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(str(GRAPHS[part])))
+    ]
+    graph = Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph
 
 
 def output_prefixes() -> dict[str, str]:
@@ -79,13 +127,26 @@ def check_named(queries: dict[str, NamedQuery]) -> None:
             raise QueryError(f"{query.path}: {exc}") from exc
 
 
+def ontology_version(store: ox.Store) -> dict[str, str | None]:
+    """Return the ontology's versionInfo and versionIRI."""
+    for row in store.query(ONTOLOGY_VERSION):
+        info, iri = row["info"], row["iri"]
+        return {"version": info.value if info else None, "version_iri": iri.value if iri else None}
+    return {"version": None, "version_iri": None}
+
+
 def build_service(
     data_files: Sequence[Path | str] = (),
     memory_mb: int = 0,
     queries_dir: Path | None = None,
     cache_mb: float = 0,
+    assessor: Assessor | None = None,
 ) -> Service:
-    """Load everything the service needs; raise on a broken data file or named query."""
+    """Load everything the service needs; raise on a broken data file or named query.
+
+    The assessor is built from the store's ontology and KG graphs (the files are not read
+    twice) unless one is given.
+    """
     store = load_store(data_files)
     named = load_queries(queries_dir or paths.queries_dir("evidence"))
     check_named(named)
@@ -97,10 +158,27 @@ def build_service(
     }
     roots = sandbox.default_read_roots(paths.root())
     evaluator = Evaluator(handlers, memory_mb=memory_mb, read_roots=roots)
-    cache = AnswerCache(int(cache_mb * 1024 * 1024))
-    return Service(store, store_info(store), named, evaluator, prefixes, cache)
+    service = Service(
+        store=store,
+        info=store_info(store),
+        named=named,
+        evaluator=evaluator,
+        prefixes=prefixes,
+        assessor=assessor,  # type: ignore[arg-type]  # set below when not given
+        contexts=load_contexts(),
+        ontology_version=ontology_version(store),
+        cache=AnswerCache(int(cache_mb * 1024 * 1024)),
+    )
+    if assessor is None:
+        service.assessor = Assessor.from_repository(knowledge=service.knowledge())
+    return service
+
+
+def install(app: Flask, service: Service) -> None:
+    """Hang ``service`` on ``app`` (once; ``create_app`` calls this)."""
+    app.extensions[EXTENSION] = service
 
 
 def current() -> Service:
     """Return the service of the app handling the current request."""
-    return current_app.extensions["nelmkg"]
+    return current_app.extensions[EXTENSION]

@@ -1,10 +1,11 @@
-"""The service's settings as a table: Flask config key, environment variable, default, meaning.
+"""The service's settings as one closed table: Flask config key, environment variable, default.
 
 :func:`load` builds the config of one app: defaults, then ``NELMKG_*`` environment variables,
-then the ``test_config`` mapping given to ``create_app`` (keys of :data:`SETTINGS`). Values from
-the environment are parsed and checked here, so a bad value stops start-up with a message
-naming the variable. :data:`SERVER_SETTINGS` are read by ``nelmkg serve`` only (gunicorn's
-bind address and worker count). Every variable is documented in the README (a test checks).
+then the ``test_config`` mapping given to ``create_app`` (keys of :data:`SETTINGS` only: an
+unknown key is refused, as a typo would otherwise be ignored). Values are parsed and checked
+here, so a bad value stops start-up with one line naming the variable. :data:`SERVER_SETTINGS`
+are read by ``nelmkg serve`` only (gunicorn's bind address and worker count). Every variable is
+documented in the README (a test checks).
 """
 
 from __future__ import annotations
@@ -131,6 +132,13 @@ SETTINGS: tuple[Setting, ...] = (
         "log one line per request (method, path, status, size, time; never query text)",
     ),
     Setting(
+        "MAX_BATCH",
+        "NELMKG_MAX_BATCH",
+        1000,
+        _positive_int,
+        "cases accepted in one `/assess` request (JSON array or NDJSON); more gets 413",
+    ),
+    Setting(
         "COMMIT",
         "NELMKG_COMMIT",
         None,
@@ -170,9 +178,14 @@ def from_env(settings: tuple[Setting, ...], environ: Mapping[str, str]) -> dict[
 def load(
     test_config: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """Return the app config: defaults < environment < ``test_config``."""
+    """Return the app config: defaults < environment < ``test_config``; refuse unknown keys."""
     values = from_env(SETTINGS, os.environ if environ is None else environ)
-    values.update(test_config or {})
+    overrides = dict(test_config or {})
+    unknown = sorted(set(overrides) - {s.key for s in SETTINGS})
+    if unknown:
+        known = ", ".join(s.key for s in SETTINGS)
+        raise ConfigError(f"unknown setting(s) {', '.join(unknown)}; known: {known}")
+    values.update(overrides)
     values["DATA_FILES"] = tuple(Path(p) for p in values["DATA_FILES"])
     # Werkzeug caps url-encoded form fields separately (500 kB); a form-posted query may be
     # as large as any other body.

@@ -1,13 +1,14 @@
 """The human-facing pages, as one tuple of blueprints the app registers.
 
-``/`` (:mod:`home`), ``/id/...`` (:mod:`resources`), ``/audit`` (:mod:`audit_page`),
-``/pathway`` (:mod:`pathway`), ``/editor`` (:mod:`editor`) and ``/assess/form``
-(:mod:`assess_form`); their shared helpers are in :mod:`pagekit` and :mod:`graphview`, their
-templates extend ``site.html`` and their assets are in ``static/``.
+``/`` (:mod:`.home`), ``/id/...`` (:mod:`.resources`), ``/audit`` (:mod:`.audit`),
+``/pathway`` (:mod:`.pathway`), ``/editor`` (:mod:`.editor`), ``/assess/form``
+(:mod:`.assess_form`) and ``/openapi.json`` with its page ``/api`` (:mod:`.api`). Their shared
+helpers are in :mod:`.kit` and :mod:`.graphview`; their templates (``nelmkg/web/templates``)
+extend ``site.html`` and their assets are in ``nelmkg/web/static``.
 """
 
 from __future__ import annotations
 
-from nelmkg.web.pages import assess_form, audit, editor, home, pathway, resources
+from nelmkg.web.pages import api, assess_form, audit, editor, home, pathway, resources
 
-BLUEPRINTS = (home.bp, resources.bp, audit.bp, pathway.bp, editor.bp, assess_form.bp)
+BLUEPRINTS = (home.bp, resources.bp, audit.bp, pathway.bp, editor.bp, assess_form.bp, api.bp)

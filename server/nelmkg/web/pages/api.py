@@ -1,7 +1,7 @@
 """``GET /openapi.json`` and ``GET /api``: the service described, and a page to browse it.
 
-The OpenAPI document (:mod:`nelmkg.web.openapi`) is built on first request and kept on
-``app.extensions["nelmkg.openapi"]`` (the routes and data never change while the app runs).
+The OpenAPI document (:mod:`nelmkg.web.openapi`) is built on first request and kept by the
+service (the routes and data never change while the app runs).
 ``/api`` renders it as a hand-made HTML page — routes, parameters, an example ``curl`` per
 route, and a form that posts the sample case to ``/assess`` or ``/validate`` — using only
 ``static/api.js``: no CDN, no external library.
@@ -15,21 +15,19 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from nelmkg.web import openapi
-from nelmkg.web.cases.routes import current
-from nelmkg.web.service import current as service
+from nelmkg.web.service import current
 
 bp = Blueprint("api", __name__)
-EXTENSION = "nelmkg.openapi"
 EXAMPLE_QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 5"
 
 
 def document() -> dict[str, Any]:
     """Return the app's OpenAPI document (built once)."""
-    found = current_app.extensions.get(EXTENSION)
-    if found is None:
-        found = openapi.build(current_app, current().assessor.context, sorted(service().named))
-        current_app.extensions[EXTENSION] = found
-    return found
+    service = current()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return service.built(
+        "openapi", lambda: openapi.build(app, service.assessor.context, sorted(service.named))
+    )
 
 
 def example(path: str, method: str) -> str:

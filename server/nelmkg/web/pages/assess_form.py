@@ -4,7 +4,7 @@ One input per key of the case JSON-LD context (:mod:`nelmkg.cases.context`, the 
 of the case format): a choice of the allowed values for concept keys, yes/no for booleans, a
 number field otherwise; a key left blank is simply absent from the case. The form is POSTed
 (patient facts stay out of URLs and access logs) and assessed by
-:func:`nelmkg.eligibility.assessor.assess`; each option is shown with its status and, per criterion,
+the service's assessor; each option is shown with its status and, per criterion,
 the
 result, the value, the threshold, the review's quote, its references and any ambiguity, each
 linking to its page. HTML only.
@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from nelmkg.cases.context import CaseContext, load_context
+from nelmkg.cases.context import CaseContext
 from nelmkg.cases.errors import CaseInputError
-from nelmkg.eligibility.assessor import assess
 from nelmkg.web.pages import kit
+from nelmkg.web.service import current
 
 bp = Blueprint("assess_form", __name__)
 
@@ -54,12 +54,13 @@ def case_from_form(form, context: CaseContext) -> dict:
 def form() -> Response:
     """Show the form; on POST, also the assessment of the submitted case."""
     kit.choose(kit.HTML_ONLY)
-    context = load_context()
+    assessor = current().assessor
+    context = assessor.context
     case = case_from_form(request.form, context) if request.method == "POST" else None
     result, error = None, None
     if case is not None:
         try:
-            result = assess(case, "application/json")
+            result = assessor.assess(case)
         except CaseInputError as exc:
             error = str(exc)
     return kit.page(
