@@ -230,7 +230,7 @@ def in_process(query: str, duration: float) -> dict:
 
 def one_case() -> bytes:
     """Return the first example case of the manifest as JSON bytes."""
-    folder = paths.case_fixtures_dir()
+    folder = paths.root() / "tests" / "data" / "cases"  # the suite's example cases
     with (folder / "manifest.toml").open("rb") as handle:
         for entry in tomllib.load(handle)["case"]:
             if entry["file"].endswith(".json") and not entry["file"].startswith("bad-"):

@@ -18,6 +18,8 @@ from nelmkg.graph.checks import normalise, quotes
 from nelmkg.graph.dataset import LoadError, data_graph, load_dataset, nelm_terms, parse_files, part
 from nelmkg.graph.vocab import curie
 
+CASES_DIR = Path(__file__).resolve().parent / "data" / "cases"
+
 _DATASET = pytest.StashKey[Dataset]()
 
 
@@ -30,7 +32,7 @@ def bundled(config: pytest.Config) -> Dataset:
 
 def case_manifest() -> list[dict]:
     """Return the entries of ``tests/data/cases/manifest.toml`` (example cases)."""
-    with (paths.case_fixtures_dir() / "manifest.toml").open("rb") as handle:
+    with (CASES_DIR / "manifest.toml").open("rb") as handle:
         return tomllib.load(handle)["case"]
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
-from nelmkg import paths
 from nelmkg.graph.vocab import NELM
+
+CASES_DIR = Path(__file__).resolve().parent / "data" / "cases"
 
 ENTRY_KEYS = {
     "id",
@@ -30,7 +32,7 @@ RESULTS = {"met", "failed", "missing", "ambiguous"}
 
 @pytest.fixture(scope="module")
 def sample() -> dict:
-    path = paths.case_fixtures_dir() / "case-01.json"
+    path = CASES_DIR / "case-01.json"
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
-from nelmkg import paths
 from nelmkg.cases.errors import CaseInputError
 from nelmkg.cases.read import SUFFIX_TYPES
+
+CASES_DIR = Path(__file__).resolve().parent / "data" / "cases"
 
 MIN_CASES = 60
 CONTENT_TYPES = SUFFIX_TYPES
@@ -18,7 +20,7 @@ FAILING = {"not_eligible", "not_applicable"}
 
 
 def _run(assessor, entry: dict):
-    path = paths.case_fixtures_dir() / entry["file"]
+    path = CASES_DIR / entry["file"]
     return assessor.run(path.read_bytes(), CONTENT_TYPES[path.suffix])
 
 
@@ -53,7 +55,7 @@ def test_case_entry(assessor, case_entry):
 def test_manifest_collected(case_entries):
     entries = case_entries
     assert len(entries) >= MIN_CASES
-    files = sorted(p.name for p in paths.case_fixtures_dir().iterdir() if p.suffix != ".toml")
+    files = sorted(p.name for p in CASES_DIR.iterdir() if p.suffix != ".toml")
     assert sorted(e["file"] for e in entries) == files, "every case file is in the manifest once"
 
 

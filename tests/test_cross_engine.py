@@ -40,6 +40,8 @@ from nelmkg.shacl.literals import normalisation
 from nelmkg.testing import second_engine
 from nelmkg.testing.second_engine import Report, Result, reduce_report
 
+CASES_DIR = Path(__file__).resolve().parent / "data" / "cases"
+
 pytestmark = [
     pytest.mark.second_engine,
     pytest.mark.filterwarnings("ignore:Parsing weird boolean:UserWarning"),  # a fixture's "yes"
@@ -79,7 +81,7 @@ JENA_DIFFERENCES = {
 @cache
 def manifest_files() -> tuple[str, ...]:
     """Return the fixtures the manifest expects to be read (no ``error``), in its order."""
-    path = paths.case_fixtures_dir() / "manifest.toml"
+    path = CASES_DIR / "manifest.toml"
     entries = tomllib.loads(path.read_text(encoding="utf-8"))["case"]
     return tuple(e["file"] for e in entries if "error" not in e)
 
@@ -119,7 +121,7 @@ def node_for(name: str) -> URIRef:
 
 def case_graph(assessor: Assessor, name: str) -> Graph:
     """Read fixture ``name`` with the assessment's reader; rename its patient node."""
-    path = paths.case_fixtures_dir() / name
+    path = CASES_DIR / name
     with normalisation(False):
         case = assessor.read(path.read_bytes(), CONTENT_TYPES[Path(name).suffix])
     renamed = Graph()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pyshacl import validate
 from rdflib import Graph, URIRef
@@ -12,6 +14,8 @@ from nelmkg.cases.errors import CaseInputError
 from nelmkg.cases.read import SUFFIX_TYPES
 from nelmkg.graph.dataset import parse_files
 from nelmkg.shacl.pyshacl_engine import ShapesRunner, _from_graph, _ParameterList
+
+CASES_DIR = Path(__file__).resolve().parent / "data" / "cases"
 
 TYPES = SUFFIX_TYPES
 
@@ -28,7 +32,7 @@ def runner(shapes) -> ShapesRunner:
 
 def readable_cases(assessor) -> list[Graph]:
     graphs = []
-    for path in sorted(paths.case_fixtures_dir().iterdir()):
+    for path in sorted(CASES_DIR.iterdir()):
         if path.suffix in TYPES:
             try:
                 graphs.append(assessor.read(path.read_bytes(), TYPES[path.suffix]).graph)

@@ -43,19 +43,21 @@ def shape_files(*kinds: str) -> list[Path]:
     Kinds are ``kg`` (integrity of the KG), ``case`` and ``eligibility``.
     """
     base = root() / "shapes"
-    if not kinds:
-        return sorted(base.glob("*/*.ttl"))
-    return sorted(p for kind in kinds for p in (base / kind).glob("*.ttl"))
+    return sorted(p for kind in kinds or SHAPE_KINDS for p in (base / kind).glob("*.ttl"))
+
+
+def options_file() -> Path:
+    """Return the edited source of the treatment options (``shapes/options.ttl``).
+
+    Not a shapes file itself: ``nelmkg build shapes`` generates ``shapes/eligibility/`` from it
+    and the KG's criteria.
+    """
+    return root() / "shapes" / "options.ttl"
 
 
 def case_context_file() -> Path:
     """Return the JSON-LD context of the plain-JSON case format (``ontology/context/``)."""
     return root() / "ontology" / "context" / "case-v1.jsonld"
-
-
-def case_fixtures_dir() -> Path:
-    """Return the folder of example cases and their manifest (``tests/data/cases``)."""
-    return root() / "tests" / "data" / "cases"
 
 
 def data_files() -> list[Path]:
@@ -82,11 +84,6 @@ def competency_files() -> list[Path]:
 def query_files() -> list[Path]:
     """Return every ``.rq`` file under ``queries/`` (recursively)."""
     return sorted(queries_dir().rglob("*.rq"))
-
-
-def competency_expected_dir() -> Path:
-    """Return the folder holding the expected answers of competency queries."""
-    return root() / "tests" / "data" / "competency"
 
 
 def review_file() -> Path:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from pathlib import Path
 
 import pytest
 from rdflib import Graph
@@ -13,7 +14,7 @@ from rdflib.namespace import SH
 from nelmkg import paths
 from nelmkg.web.settings import SETTINGS
 
-CASES = paths.case_fixtures_dir()
+CASES = Path(__file__).resolve().parent.parent / "data" / "cases"
 SAMPLE = (CASES / "case-01.json").read_bytes()  # the issue's sample case, as given
 TURTLE = """@prefix nelm: <https://w3id.org/nelmkg/ontology#> .
 <p1> a nelm:Patient ; nelm:ageYears 52 ; nelm:ki67Percent 120 ."""
