@@ -2,7 +2,7 @@
 
 Each ``queries/{competency,evidence,qc}/*.rq`` runs on the rdflib ``Dataset`` of
 ``load_dataset()`` (the default in-memory store) and through the service's own engine on the
-Oxigraph store (``nelmkg.graph.store.load_store`` + ``nelmkg.web.sparql.engine.run``, serialised and
+Oxigraph store (``nelmkg.graph.store.load_store`` + ``nelmkg.query.engine.run``, serialised and
 parsed back, as a client would see it). Solutions are compared as multisets of rows with
 terms normalised: numeric literals by value (lexical forms differ between engines), blank
 nodes as "a blank node"; graphs are compared by isomorphism. A query with ``#+ example:``
@@ -25,10 +25,10 @@ from nelmkg import paths
 from nelmkg.graph.params import parse_example
 from nelmkg.graph.queries import load_queries
 from nelmkg.graph.store import load_store
+from nelmkg.query.bound import rdflib_view
+from nelmkg.query.engine import run
+from nelmkg.query.jobs import Job
 from nelmkg.web.service import output_prefixes
-from nelmkg.web.sparql.bound import rdflib_view
-from nelmkg.web.sparql.engine import run
-from nelmkg.web.sparql.jobs import Job
 
 NUMERIC = {
     namespace.XSD[t]

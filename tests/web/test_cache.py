@@ -2,8 +2,8 @@
 
 import pytest
 
-from nelmkg.web.sparql.cache import AnswerCache
-from nelmkg.web.sparql.jobs import Answer, Job
+from nelmkg.query.cache import AnswerCache
+from nelmkg.query.jobs import Answer, Job
 
 
 @pytest.fixture

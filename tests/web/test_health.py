@@ -2,7 +2,7 @@
 
 from nelmkg import __version__
 from nelmkg.graph.store import store_info
-from nelmkg.web.sparql.evaluator import EvaluatorError
+from nelmkg.query.evaluator import EvaluatorError
 
 
 def test_healthz_counts_triples(client, service):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nelmkg.cases.context import load_context
-from nelmkg.web.openapi import OPERATIONS, openapi_path
+from nelmkg.web.pages.openapi import OPERATIONS, openapi_path
 
 
 def rules(app) -> dict[str, set[str]]:

@@ -13,7 +13,7 @@ from rdflib.query import Result
 
 from nelmkg import paths
 from nelmkg.graph.store import load_store
-from nelmkg.web.sparql import writers
+from nelmkg.query import writers
 
 FORMATS = {
     "json": ox.QueryResultsFormat.JSON,

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from nelmkg import paths
+from nelmkg.query import sandbox
+from nelmkg.query.evaluator import Evaluator, EvaluatorError
 from nelmkg.web.service import build_service
-from nelmkg.web.sparql import sandbox
-from nelmkg.web.sparql.evaluator import Evaluator, EvaluatorError
 
 # Would run for days: the default graph's ~9,000 triples, four times over.
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -292,7 +292,7 @@ def test_evaluator_keeps_no_inherited_socket(listener):
 def test_evaluator_dies_with_its_worker(tmp_path):
     script = textwrap.dedent("""
         import os, sys
-        from nelmkg.web.sparql.evaluator import Evaluator
+        from nelmkg.query.evaluator import Evaluator
         evaluator = Evaluator({})
         print(evaluator.call("ping", None, 10)["pid"], flush=True)
         os._exit(0)  # the worker dies without cleaning up

@@ -17,9 +17,9 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify
 
 import nelmkg
+from nelmkg.query.evaluator import EvaluatorError
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import Service, current
-from nelmkg.web.sparql.evaluator import EvaluatorError
 
 bp = Blueprint("health", __name__)
 PING_TIMEOUT = 5.0

@@ -18,9 +18,9 @@ import time
 
 from flask import Flask, Response, g, request
 
-from nelmkg.web.sparql.responses import TRUNCATED_HEADER
-
 access_log = logging.getLogger("nelmkg.access")
+# Set on a SPARQL answer cut at the row cap; exposed to cross-origin pages when CORS is on.
+TRUNCATED_HEADER = "Nelmkg-Truncated"
 
 
 class DropLiteralWarnings(logging.Filter):

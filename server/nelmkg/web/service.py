@@ -29,10 +29,10 @@ from nelmkg.eligibility.assessor import Assessor
 from nelmkg.graph.queries import NamedQuery, QueryError, load_queries
 from nelmkg.graph.store import StoreInfo, load_store, store_info
 from nelmkg.graph.vocab import GRAPHS, PREFIXES
-from nelmkg.web.sparql import bound, engine, sandbox
-from nelmkg.web.sparql.cache import AnswerCache
-from nelmkg.web.sparql.evaluator import Evaluator
-from nelmkg.web.sparql.jobs import Answer, Job
+from nelmkg.query import bound, engine, sandbox
+from nelmkg.query.cache import AnswerCache
+from nelmkg.query.evaluator import Evaluator
+from nelmkg.query.jobs import Answer, Job
 
 EXTENSION = "nelmkg"
 # Query-string names the service reads itself; a named query may not use them as parameters.

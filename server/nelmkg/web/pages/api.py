@@ -1,6 +1,6 @@
 """``GET /openapi.json`` and ``GET /api``: the service described, and a page to browse it.
 
-The OpenAPI document (:mod:`nelmkg.web.openapi`) is built on first request and kept by the
+The OpenAPI document (:mod:`nelmkg.web.pages.openapi`) is built on first request and kept by the
 service (the routes and data never change while the app runs).
 ``/api`` renders it as a hand-made HTML page — routes, parameters, an example ``curl`` per
 route, and a form that posts the sample case to ``/assess`` or ``/validate`` — using only
@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
-from nelmkg.web import openapi
+from nelmkg.web.pages import openapi
 from nelmkg.web.service import current
 
 bp = Blueprint("api", __name__)

@@ -17,6 +17,7 @@ import re
 from flask import Blueprint, Response
 from markupsafe import Markup, escape
 
+from nelmkg.query import writers
 from nelmkg.web import conneg
 from nelmkg.web.pages import kit
 from nelmkg.web.pages.graphview import (
@@ -32,7 +33,6 @@ from nelmkg.web.pages.graphview import (
 )
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import current
-from nelmkg.web.sparql import writers
 
 bp = Blueprint("resources", __name__)
 SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")

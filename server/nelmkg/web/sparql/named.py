@@ -5,7 +5,7 @@ HTML when asked for). ``GET /queries/<name>?param=value`` runs one. Values are r
 :func:`nelmkg.graph.params.parse_param` (the same rules as the ``#+ example:`` lines the tests run:
 ``<iri>``, ``http(s)://...``, ``urn:...`` and ``prefix:local`` with a project prefix are IRIs,
 digits are ``xsd:integer``, anything else a plain string) and bound to the query's variables
-through rdflib's ``initBindings`` (see :mod:`nelmkg.web.sparql.bound`), never pasted into the query
+through rdflib's ``initBindings`` (see :mod:`nelmkg.query.bound`), never pasted into the query
 text. A parameter the query does not declare (``#+ params:``), a repeated one or an
 empty value is a 400; a missing one leaves its variable unbound. Results are negotiated
 exactly like ``/sparql``.
@@ -19,11 +19,11 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 
 from nelmkg.graph.params import ParamError, parse_param
 from nelmkg.graph.queries import NamedQuery
+from nelmkg.query.bound import to_oxigraph
 from nelmkg.web import conneg
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import RESERVED_PARAMS, current
 from nelmkg.web.sparql import protocol, responses
-from nelmkg.web.sparql.bound import to_oxigraph
 
 bp = Blueprint("named", __name__)
 FORMS = {

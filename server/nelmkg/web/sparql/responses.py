@@ -14,13 +14,13 @@ from typing import Any
 
 from flask import Response, current_app, render_template, request
 
+from nelmkg.query.evaluator import EvaluationTimeout, EvaluatorCrashed, EvaluatorError
+from nelmkg.query.jobs import Answer, Job, QueryFailure
 from nelmkg.web import conneg
+from nelmkg.web.hooks import TRUNCATED_HEADER
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import current
-from nelmkg.web.sparql.evaluator import EvaluationTimeout, EvaluatorCrashed, EvaluatorError
-from nelmkg.web.sparql.jobs import Answer, Job, QueryFailure
 
-TRUNCATED_HEADER = "Nelmkg-Truncated"
 log = logging.getLogger("nelmkg.web")
 
 

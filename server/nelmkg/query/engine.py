@@ -1,6 +1,6 @@
 """Evaluate one SPARQL query on the Oxigraph store and serialise its result (a :class:`Job`).
 
-This runs inside the evaluator process (:mod:`nelmkg.web.sparql.evaluator`), so everything a query
+This runs inside the evaluator process (:mod:`nelmkg.query.evaluator`), so everything a query
 costs — parsing, evaluating, serialising — falls under the time limit. It never fetches:
 
 - ``SERVICE`` is refused before evaluation (403). Oxigraph would call the remote endpoint, so
@@ -25,8 +25,8 @@ from rdflib import Dataset
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from nelmkg.graph.queries import NamedQuery
-from nelmkg.web.sparql import bound, jobs
-from nelmkg.web.sparql.jobs import Answer, Job, QueryFailure
+from nelmkg.query import bound, jobs
+from nelmkg.query.jobs import Answer, Job, QueryFailure
 
 _SERVICE_WORD = re.compile(r"(?<![\w])service(?![\w])", re.IGNORECASE)
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -121,7 +121,7 @@ def run(
 ) -> Answer:
     """Evaluate ``job`` on ``store`` and serialise the result; raise :class:`QueryFailure`.
 
-    A named query with bound parameters goes to :mod:`nelmkg.web.sparql.bound` (rdflib's engine on
+    A named query with bound parameters goes to :mod:`nelmkg.query.bound` (rdflib's engine on
     ``view``, an rdflib view of ``store``); everything else is evaluated by Oxigraph.
     """
     if job.bindings:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from nelmkg.web.sparql.writers import SOLUTION_WRITERS, display, write_boolean, write_triples
+from nelmkg.query.writers import SOLUTION_WRITERS, display, write_boolean, write_triples
 
 FORMAT_KEYS = {
     "solutions": "json xml csv tsv html",

@@ -5,7 +5,7 @@ killed, so every query runs in a child process forked from the web worker (it in
 loaded store; nothing is copied or re-parsed). The worker sends the job down a pipe and waits
 at most the time limit for the answer. If none comes, it kills the child (``SIGKILL``), reaps
 it, forks a fresh one and answers 503; the CPU the query was burning is freed at once. The
-child is sandboxed (:mod:`nelmkg.web.sparql.sandbox`) before it reads its first job.
+child is sandboxed (:mod:`nelmkg.query.sandbox`) before it reads its first job.
 
 One child serves one worker, one job at a time (gunicorn sync workers handle one request at
 a time; a lock covers threaded servers). The child is started lazily, or eagerly from
@@ -24,8 +24,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from nelmkg.web.sparql import sandbox
-from nelmkg.web.sparql.jobs import QueryFailure
+from nelmkg.query import sandbox
+from nelmkg.query.jobs import QueryFailure
 
 log = logging.getLogger("nelmkg.web")
 Handler = Callable[[Any], Any]

@@ -17,8 +17,8 @@ from oxrdflib import OxigraphStore
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.plugins.sparql.sparql import Query
 
-from nelmkg.web.sparql import jobs
-from nelmkg.web.sparql.jobs import Answer, Job, QueryFailure
+from nelmkg.query import jobs
+from nelmkg.query.jobs import Answer, Job, QueryFailure
 
 
 def rdflib_view(store: ox.Store) -> Dataset:

@@ -15,7 +15,7 @@ import re
 import threading
 from collections import OrderedDict
 
-from nelmkg.web.sparql.jobs import Answer, Job
+from nelmkg.query.jobs import Answer, Job
 
 VOLATILE = re.compile(r"\b(NOW|RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 
