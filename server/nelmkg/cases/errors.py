@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nelmkg.cases.jsonvalues import plain
+from nelmkg.graph.jsonvalues import plain
 
 # kind -> HTTP status the service answers with.
 STATUS = {

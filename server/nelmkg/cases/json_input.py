@@ -33,7 +33,7 @@ from rdflib.term import IdentifiedNode, Node
 
 from nelmkg.cases.context import CONTEXT_IRI, CaseContext
 from nelmkg.cases.errors import CaseInputError
-from nelmkg.cases.jsonvalues import to_json
+from nelmkg.graph.jsonvalues import to_json
 from nelmkg.graph.vocab import NELM
 
 # A case id becomes the last segment of an IRI under the context's @base.

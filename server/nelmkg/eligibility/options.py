@@ -22,8 +22,8 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SH
 from rdflib.term import Node
 
-from nelmkg.cases.jsonvalues import to_json
 from nelmkg.eligibility.criteria import CriterionInfo, ambiguity, criterion_info
+from nelmkg.graph.jsonvalues import to_json
 from nelmkg.graph.vocab import NELM
 
 ELIG = Namespace("https://w3id.org/nelmkg/shapes/eligibility#")

@@ -17,8 +17,8 @@ from rdflib import URIRef
 from rdflib.namespace import SH
 
 from nelmkg.cases.context import CaseKey
-from nelmkg.cases.jsonvalues import to_json
 from nelmkg.cases.model import Case
+from nelmkg.graph.jsonvalues import to_json
 from nelmkg.shacl.pyshacl_engine import Result
 
 

@@ -35,8 +35,6 @@ from nelmkg.web.problems import Problem
 from nelmkg.web.service import current
 
 bp = Blueprint("cases", __name__)
-ACCEPT_VALIDATE = ", ".join(FORMATS)
-ACCEPT_ASSESS = ", ".join([*FORMATS, *NDJSON_TYPES])
 
 # /validate answers: the first row is the default.
 REPORT_FORMATS: tuple[conneg.Format, ...] = (
@@ -65,6 +63,11 @@ def as_problem(exc: CaseInputError) -> Problem:
     fields = exc.as_dict()
     fields.pop("message")
     return Problem(exc.status, SLUGS.get(exc.kind, "case-syntax"), exc.message, **fields)
+
+
+def accepted(ndjson: bool) -> str:
+    """Return the media types a case may be posted as (read from the reader's table)."""
+    return ", ".join([*FORMATS, *(NDJSON_TYPES if ndjson else ())])
 
 
 def _media_type(accepted: str) -> str:
@@ -108,7 +111,7 @@ def _quietly(call: Callable[[], Any]) -> Any:
 @bp.post("/validate")
 def validate() -> Response:
     """Validate one case against the case shapes; answer the SHACL report."""
-    media = _media_type(ACCEPT_VALIDATE)
+    media = _media_type(accepted(ndjson=False))
     fmt = _choose(REPORT_FORMATS, "The validation report")
     body = request.get_data(cache=False)
     result = _quietly(lambda: current().assessor.validate(body, media))
@@ -126,7 +129,7 @@ def dumps(value: Any) -> str:
 @bp.post("/assess")
 def assess() -> Response:
     """Assess one case, a JSON array of cases or NDJSON against every treatment option."""
-    media = _media_type(ACCEPT_ASSESS)
+    media = _media_type(accepted(ndjson=True))
     ndjson = media in NDJSON_TYPES
     if ndjson:
         _choose(NDJSON_FORMATS, "An NDJSON assessment")

@@ -25,8 +25,10 @@ def document() -> dict[str, Any]:
     """Return the app's OpenAPI document (built once)."""
     service = current()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    routes = tuple(sorted((r.rule, r.endpoint) for r in app.url_map.iter_rules()))
     return service.built(
-        "openapi", lambda: openapi.build(app, service.assessor.context, sorted(service.named))
+        ("openapi", routes),  # keyed by the routes: the document describes this app's
+        lambda: openapi.build(app, service.assessor.context, sorted(service.named)),
     )
 
 

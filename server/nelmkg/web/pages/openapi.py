@@ -48,7 +48,15 @@ _SPARQL_POST = {
     "body": {"application/x-www-form-urlencoded": "form", "application/sparql-query": "text"},
     "responses": {**_SPARQL["responses"], "413": None, "415": None},
 }
-_CASE_TYPES = {m: ("case" if fmt == "json" else "text") for m, fmt in FORMATS.items()}
+
+
+def case_body(batch: bool) -> dict[str, str]:
+    """Return the media types a case (or, with ``batch``, several) may be posted as."""
+    body = {m: ("case" if fmt == "json" else "text") for m, fmt in FORMATS.items()}
+    if batch:
+        body |= {"application/json": "cases", **dict.fromkeys(NDJSON_TYPES, "text")}
+    return body
+
 
 # Flask rule -> method -> operation (see _operation for the keys).
 OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
@@ -85,7 +93,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
         "post": {
             "summary": "Validate one case; the SHACL validation report, conforming or not",
             "query": [("format", "turtle or jsonld (overrides Accept)")],
-            "body": _CASE_TYPES,
+            "body": "one case",
             "responses": {
                 "200": [f.media_type for f in REPORT_FORMATS],
                 "400": None,
@@ -99,11 +107,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
     "/assess": {
         "post": {
             "summary": "Assess a case, a JSON array of cases, or NDJSON, against every option",
-            "body": {
-                **_CASE_TYPES,
-                "application/json": "cases",
-                **dict.fromkeys(NDJSON_TYPES, "text"),
-            },
+            "body": "cases",
             "responses": {
                 "200": ["application/json", "application/x-ndjson"],
                 "400": None,
@@ -216,6 +220,9 @@ def _operation(op: dict[str, Any], named: list[str]) -> dict[str, Any]:
             p["schema"]["enum"] = named
     out: dict[str, Any] = {"summary": op["summary"], "parameters": params, "responses": {}}
     if "body" in op:
+        body = op["body"]
+        if isinstance(body, str):  # the case formats, read from the reader's table now
+            body = case_body(batch=body == "cases")
         refs = {
             "case": {"$ref": "#/components/schemas/Case"},
             "cases": {
@@ -229,7 +236,7 @@ def _operation(op: dict[str, Any], named: list[str]) -> dict[str, Any]:
         }
         out["requestBody"] = {
             "required": True,
-            "content": {media: {"schema": refs[kind]} for media, kind in op["body"].items()},
+            "content": {media: {"schema": refs[kind]} for media, kind in body.items()},
         }
     for status, media_types in op["responses"].items():
         if media_types is None:

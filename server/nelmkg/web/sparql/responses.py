@@ -69,31 +69,34 @@ def run(query: str, format_param: str | None, **job: Any) -> Response:
     timeout = config["QUERY_TIMEOUT"]
     try:
         answer = current().run(spec, timeout)
-    except QueryFailure as exc:
-        raise Problem(exc.status, exc.slug, exc.detail, **exc.members) from exc
-    except EvaluationTimeout as exc:
-        raise Problem(
+    except (QueryFailure, EvaluatorError) as exc:
+        raise as_problem(exc, timeout) from exc
+    chosen = table if answer.form in ("solutions", "boolean") else graph
+    return respond(answer, chosen)
+
+
+def as_problem(exc: QueryFailure | EvaluatorError, timeout: float) -> Problem:
+    """Return the problem answering a query that got no answer: the one error conversion."""
+    if isinstance(exc, QueryFailure):
+        return Problem(exc.status, exc.slug, exc.detail, **exc.members)
+    if isinstance(exc, EvaluationTimeout):
+        return Problem(
             503,
             "query-timeout",
             f"The query ran for more than {timeout:g} s and was "
             "stopped. Narrow it (LIMIT, more specific patterns) and try again.",
             limit_seconds=timeout,
-        ) from exc
-    except EvaluatorCrashed as exc:
-        raise Problem(
+        )
+    if isinstance(exc, EvaluatorCrashed):
+        return Problem(
             400,
             "query-too-complex",
             "The evaluator stopped while running this query "
             "(stack or memory exhausted, e.g. by very deep nesting); it has been "
             "restarted. Simplify the query.",
-        ) from exc
-    except EvaluatorError as exc:
-        log.error("evaluator error: %s", exc)
-        raise Problem(
-            500, None, "The service failed to answer this query; the error has been logged."
-        ) from exc
-    chosen = table if answer.form in ("solutions", "boolean") else graph
-    return respond(answer, chosen)
+        )
+    log.error("evaluator error: %s", exc)
+    return Problem(500, None, "The service failed to answer this query; the error has been logged.")
 
 
 def respond(answer: Answer, fmt: conneg.Format) -> Response:
