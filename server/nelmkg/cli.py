@@ -1,4 +1,5 @@
-"""Command line: ``summary``, ``release``, ``check``, ``assess FILE...``, ``audit``, ``serve``."""
+"""Command line: ``summary``, ``release``, ``check``, ``assess FILE...``, ``audit``, ``coverage``,
+``serve``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from nelmkg import assess_cli, checks, paths
 from nelmkg.audit import cli as audit_cli
+from nelmkg.coverage import cli as coverage_cli
 from nelmkg.dataset import (
     LoadError,
     data_graph,
@@ -154,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.set_defaults(func=_check)
     assess_cli.add_parser(sub)
     audit_cli.add_parser(sub)
+    coverage_cli.add_parser(sub)
     serve.add_parser(sub)
     return parser
 
