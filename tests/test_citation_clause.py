@@ -38,7 +38,10 @@ def after(kg) -> dict[str, set[str]]:
     ("snippet", "expected"),
     [
         # "(30)" closes a two-clause sentence: the first clause is cited by it
-        ("extrahepatic metastatic disease is one of the most consistent prognostic factors", "(30)"),
+        (
+            "extrahepatic metastatic disease is one of the most consistent prognostic factors",
+            "(30)",
+        ),
         # "(35)" closes "These studies …; however … 70% threshold (35)."
         ("These studies are difficult to interpret", "(35)"),
         # a group inside the sentence cites the clause before it, not the one after
@@ -47,8 +50,11 @@ def after(kg) -> dict[str, set[str]]:
         # the sentence resumes after the Figure 1 and 2 captions, where (18) is printed
         ("and are supported by recent consensus guidelines", "(18)"),
         # a quote that ends with its own group is cited by that group only
-        ("Similar guideline recommendations have been made by the North American "
-         "Neuroendocrine Tumor Society (NANETS) (24)", None),
+        (
+            "Similar guideline recommendations have been made by the North American "
+            "Neuroendocrine Tumor Society (NANETS) (24)",
+            None,
+        ),
     ],
 )
 def test_rule_on_known_sentences(snippet, expected):

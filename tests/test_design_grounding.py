@@ -80,7 +80,8 @@ def test_one_sentence_gives_its_cited_studies_one_label(kg, units):
 @pytest.mark.parametrize(
     ("claim", "design"),
     [
-        # "A recent review found pooled sensitivity rates of 22%, … (17)": 'review', not 'meta-analysis'
+        # "A recent review found pooled sensitivity rates of 22%, … (17)": 'review',
+        # not 'meta-analysis'
         ("ultrasound-pooled-sensitivity-22-pct", "ReviewTypeNotStated"),
         ("srs-pooled-sensitivity-12-4-pct", "ReviewTypeNotStated"),
         # "Recent systematic reviews have suggested a 5-year OS of >50%, but the data are based on

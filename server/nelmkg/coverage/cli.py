@@ -23,9 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "coverage", help="list the review's sentences, what quotes each, and unexplained gaps"
     )
     cmd.add_argument("--json", action="store_true", help="print the rows and summary as JSON")
-    cmd.add_argument(
-        "--gaps", action="store_true", help="show only the gaps (the text table)"
-    )
+    cmd.add_argument("--gaps", action="store_true", help="show only the gaps (the text table)")
     cmd.set_defaults(func=run)
 
 
@@ -70,8 +68,12 @@ def as_table(coverage: Coverage, gaps_only: bool = False) -> str:
     for r in coverage.rows:
         if gaps_only and r.status != "gap":
             continue
-        who = ", ".join(r.resources[:3]) + (f" +{len(r.resources) - 3}" if len(r.resources) > 3 else "")
-        lead = f"{r.unit.index:>4}  {MARKS[r.status]:<4} {r.unit.kind:<9} {','.join(r.signals):<26} "
+        who = ", ".join(r.resources[:3]) + (
+            f" +{len(r.resources) - 3}" if len(r.resources) > 3 else ""
+        )
+        lead = (
+            f"{r.unit.index:>4}  {MARKS[r.status]:<4} {r.unit.kind:<9} {','.join(r.signals):<26} "
+        )
         lines.append(lead + (who or "-"))
         lines.append(f"{'':>6}{r.unit.text[:110]}")
     summary = coverage.summary()

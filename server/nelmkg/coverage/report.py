@@ -165,7 +165,9 @@ def measure(raw: str, kg: Graph, exclusions: list[Exclusion], lists: dict) -> Co
         found = sorted(
             r for r, places in spans.items() if _placed(unit, places, heads.get(r, set()), units)
         )
-        rows.append(Row(unit, signals_of(unit.text, lists["signals"]), found, _match(unit, exclusions)))
+        rows.append(
+            Row(unit, signals_of(unit.text, lists["signals"]), found, _match(unit, exclusions))
+        )
     stale = []
     for exclusion in exclusions:
         if exclusion.starts is None:
@@ -174,10 +176,14 @@ def measure(raw: str, kg: Graph, exclusions: list[Exclusion], lists: dict) -> Co
         if len(hits) != 1:
             stale.append(f"matches {len(hits)} sentences: {exclusion.starts[:70]!r}")
         elif hits[0].resources:
-            stale.append(f"excluded but quoted by {hits[0].resources[0]}: {exclusion.starts[:60]!r}")
+            stale.append(
+                f"excluded but quoted by {hits[0].resources[0]}: {exclusion.starts[:60]!r}"
+            )
         elif set(hits[0].signals) & set(STRONG) and not exclusion.see:
-            stale.append(f"carries a {'/'.join(hits[0].signals)} but names no 'see': "
-                         f"{exclusion.starts[:50]!r}")
+            stale.append(
+                f"carries a {'/'.join(hits[0].signals)} but names no 'see': "
+                f"{exclusion.starts[:50]!r}"
+            )
     return Coverage(rows, stale)
 
 
@@ -218,4 +224,3 @@ def citations_after(raw: str, kg: Graph, lists: dict) -> dict[str, set[str]]:
                 groups.add(citation_after(units, start, end, pattern))
         found[iri] = {g for g in groups if g}
     return found
-
