@@ -1,9 +1,9 @@
 """Reading one resource of the graph for the web pages, by SPARQL on the service's store.
 
 :func:`describe` returns the Concise Bounded Description of a resource (its triples, and the
-triples of every blank node reached from it), which is both what ``/id/...`` serves to RDF
-clients and what :class:`Node` wraps for the HTML pages. Labels of the IRIs a page shows are
-fetched in one query (:func:`labels`). Queries run in-process on the Oxigraph store: they are
+triples of every blank node or PARTS IRI reached from it), which is both what ``/id/...`` serves
+to RDF clients and what :class:`Node` wraps for the HTML pages. Labels of the IRIs a page shows
+are fetched in one query (:func:`labels`). Queries run in-process on the Oxigraph store: they are
 our own fixed queries (never user text), with the resource bound by substitution.
 """
 
@@ -30,7 +30,7 @@ ORDER BY ?s DESC(LANGMATCHES(LANG(?label), "en"))"""
 
 
 def describe(store: ox.Store, iri: str) -> list[ox.Triple]:
-    """Return the CBD of ``iri`` in the default graph: its triples and its blank nodes' (deeply)."""
+    """Return the CBD of ``iri``: its triples and, deeply, those of its blank nodes and PARTS."""
     triples: list[ox.Triple] = []
     todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
     seen: set = set()
@@ -74,7 +74,7 @@ class Node:
 
     term: ox.NamedNode | ox.BlankNode
     props: dict[str, list] = field(default_factory=dict)
-    nodes: dict[str, Node] = field(default_factory=dict)  # blank node id -> Node (shared)
+    nodes: dict[str, Node] = field(default_factory=dict)  # blank node id or part IRI -> Node
     names: dict[str, str] = field(default_factory=dict)  # IRI -> label
     prefixes: dict[str, str] = field(default_factory=dict)  # prefix -> namespace
 
