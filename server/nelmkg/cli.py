@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "build": "nelmkg.generate",
     "assess": "nelmkg.eligibility.cli",
     "audit": "nelmkg.audit.cli",
+    "coverage": "nelmkg.coverage.cli",
     "serve": "nelmkg.web.serve",
 }
 

@@ -92,6 +92,11 @@ def review_file() -> Path:
     return Path(env).resolve() if env else root().parent / "shared" / "review" / REVIEW_NAME
 
 
+def coverage_exclusions_file() -> Path:
+    """Return the list of review sentences deliberately not encoded (``nelmkg coverage``)."""
+    return root() / "kg" / "coverage-exclusions.toml"
+
+
 def release_dir() -> Path:
     """Return the default output folder of ``nelmkg release``."""
     return root() / "dist" / "release"

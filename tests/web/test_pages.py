@@ -84,6 +84,12 @@ def test_claim_page(client):
     assert '<a href="/id/reference/22">[22]</a>' in page
     assert 'href="/id/recommendation/pathway-resection-for-resectable"' in page  # supports
     assert "339" in page and "414" in page  # arms
+    # values and arms are resources of their own (IRIs), shown as parts of the claim's page
+    assert "<h2>Numbers</h2>" in page and "<h2>Study arms</h2>" in page
+    assert 'href="/id/reported-value/resection-vs-intra-arterial-5y-os-os-5y-resection"' in page
+    # the printed words the design label rests on, and the rule that maps them
+    assert "design rests on" in page and "“versus”" in page
+    assert "retrospective comparative study" in page
 
 
 def test_reference_page(client):

@@ -41,6 +41,11 @@ ID_PREFIXES: dict[str, str] = {
         "gl": "guideline",
         "orgn": "organisation",
         "journal": "journal",
+        "rv": "reported-value",
+        "pv": "p-value",
+        "arm": "study-arm",
+        "dg": "design-grounding",
+        "need": "research-need",
     }.items()
 }
 PARAM_PREFIXES: dict[str, str] = {**PREFIXES, **ID_PREFIXES, "unit": "http://qudt.org/vocab/unit/"}

@@ -1,9 +1,9 @@
 """Reading one resource of the graph for the web pages, by SPARQL on the service's store.
 
 :func:`describe` returns the Concise Bounded Description of a resource (its triples, and the
-triples of every blank node reached from it), which is both what ``/id/...`` serves to RDF
-clients and what :class:`Node` wraps for the HTML pages. Labels of the IRIs a page shows are
-fetched in one query (:func:`labels`). Queries run in-process on the Oxigraph store: they are
+triples of every blank node or PARTS IRI reached from it), which is both what ``/id/...`` serves
+to RDF clients and what :class:`Node` wraps for the HTML pages. Labels of the IRIs a page shows
+are fetched in one query (:func:`labels`). Queries run in-process on the Oxigraph store: they are
 our own fixed queries (never user text), with the resource bound by substitution.
 """
 
@@ -19,6 +19,9 @@ ID_BASE = "https://w3id.org/nelmkg/id/"
 NELM = "https://w3id.org/nelmkg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+# Values, p-values, arms and design groundings have IRIs of their own but are shown as parts of
+# the resource that points to them: the description follows these links like blank nodes.
+PARTS = frozenset(NELM + p for p in ("hasValue", "pValue", "hasArm", "designGrounding"))
 
 _OUT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 _IN = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?s)) } ORDER BY ?p ?s"
@@ -27,7 +30,7 @@ ORDER BY ?s DESC(LANGMATCHES(LANG(?label), "en"))"""
 
 
 def describe(store: ox.Store, iri: str) -> list[ox.Triple]:
-    """Return the CBD of ``iri`` in the default graph: its triples and its blank nodes' (deeply)."""
+    """Return the CBD of ``iri``: its triples and, deeply, those of its blank nodes and PARTS."""
     triples: list[ox.Triple] = []
     todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
     seen: set = set()
@@ -38,7 +41,7 @@ def describe(store: ox.Store, iri: str) -> list[ox.Triple]:
         seen.add(subject)
         for row in store.query(_OUT, substitutions={ox.Variable("s"): subject}):
             triples.append(ox.Triple(subject, row["p"], row["o"]))
-            if isinstance(row["o"], ox.BlankNode):
+            if isinstance(row["o"], ox.BlankNode) or row["p"].value in PARTS:
                 todo.append(row["o"])
     return triples
 
@@ -71,7 +74,7 @@ class Node:
 
     term: ox.NamedNode | ox.BlankNode
     props: dict[str, list] = field(default_factory=dict)
-    nodes: dict[str, Node] = field(default_factory=dict)  # blank node id -> Node (shared)
+    nodes: dict[str, Node] = field(default_factory=dict)  # blank node id or part IRI -> Node
     names: dict[str, str] = field(default_factory=dict)  # IRI -> label
     prefixes: dict[str, str] = field(default_factory=dict)  # prefix -> namespace
 
@@ -94,8 +97,8 @@ class Node:
         return None if value is None else value.value
 
     def children(self, short: str) -> list[Node]:
-        """Return the blank-node values of a property as nodes."""
-        return [self.nodes[v.value] for v in self.all(short) if isinstance(v, ox.BlankNode)]
+        """Return the values of a property that are parts of this page (blank nodes, PARTS)."""
+        return [self.nodes[v.value] for v in self.all(short) if v.value in self.nodes]
 
     def types(self) -> set[str]:
         return {t.value for t in self.props.get(RDF_TYPE, [])}
@@ -147,7 +150,7 @@ def load_node(
     root = Node(ox.NamedNode(iri), nodes=nodes, names=names, prefixes=prefixes)
     for triple in triples:
         subject = triple.subject
-        if isinstance(subject, ox.BlankNode):
+        if subject != root.term:
             node = nodes.setdefault(
                 subject.value, Node(subject, nodes=nodes, names=names, prefixes=prefixes)
             )

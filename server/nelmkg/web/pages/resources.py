@@ -2,8 +2,8 @@
 
 ``https://w3id.org/nelmkg/id/claim/x`` is served at ``/id/claim/x`` (and ``kg:review`` at
 ``/id/review``). Content negotiation follows ``conneg.GRAPH_FORMATS``: RDF clients get the
-resource's Concise Bounded Description (its triples and those of its blank-node values: the
-numbers and study arms of a claim) as Turtle (the default), N-Triples, RDF/XML or JSON-LD;
+resource's Concise Bounded Description (its triples and those of its parts: a claim's values,
+p-values, arms and design grounding) as Turtle (the default), N-Triples, RDF/XML or JSON-LD;
 HTML only when asked for. A claim, reference, criterion and recommendation each get a page
 that shows what a guideline author checks (see the templates ``id_*.html``); anything else
 gets a generic page (label and a table of properties). An IRI the graph does not mention is
