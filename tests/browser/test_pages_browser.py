@@ -21,8 +21,8 @@ def test_home(page):
 
 def test_recommendation_to_claim_to_reference_in_two_clicks(page):
     page.goto(REC)
-    assert "strength as worded" in page.locator("table.facts").inner_text()
-    page.locator(f'table.chain a[href="{CLAIM}"]').click()  # click 1: the claim
+    assert "Strength as worded" in page.locator("dl.facts").first.inner_text()
+    page.locator(f'section.claim h3 a[href="{CLAIM}"]').click()  # click 1: the claim
     page.wait_for_url(re.compile(re.escape(CLAIM) + "$"))
     assert "339 patients with NELM" in page.locator("blockquote.quote").inner_text()
     assert "74%" in page.locator("table.numbers").inner_text()
@@ -41,7 +41,7 @@ def test_criterion(page):
 def test_audit(page):
     page.goto("/audit")
     assert page.locator("h1").inner_text() == "Citation audit"
-    assert page.locator('a[href^="/id/claim/"]').count() > 10
+    assert page.locator('a[href^="/audit/recommendation/"]').count() > 10
 
 
 def test_pathway(page):

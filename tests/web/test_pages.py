@@ -110,7 +110,7 @@ def test_criterion_page(client):
 
 def test_recommendation_page_reaches_claims_and_references(client):
     page = text(client.get(REC, headers=HTML))
-    assert "strength as worded" in page
+    assert "Strength as worded" in page and "“is recommended”" in page
     assert f'href="{CLAIM}"' in page
     assert "a retrospective multi-institutional review of 339 patients" in page
     assert 'href="/id/reference/22"' in page
@@ -118,7 +118,7 @@ def test_recommendation_page_reaches_claims_and_references(client):
 
 def test_generic_page_and_review(client):
     page = text(client.get("/id/therapy/hepatic-resection", headers=HTML))
-    assert "All properties" in page and "Linked from" in page
+    assert "All recorded facts" in page and "Linked from" in page
     assert 'href="/id/claim/' in page
     review = text(client.get("/id/review", headers=HTML))
     assert 'href="/id/section/abstract"' in review
@@ -140,7 +140,7 @@ def test_audit_formats(client):
     rows = list(csv.reader(io.StringIO(text(client.get("/audit?format=csv")))))
     assert len(rows) > 1
     page = text(client.get("/audit", headers=HTML))
-    assert "<h1>Citation audit</h1>" in page and 'href="/id/claim/' in page
+    assert "<h1>Citation audit</h1>" in page and 'href="/audit/recommendation/' in page
     assert 'href="/pathway"' in page  # the site's navigation
 
 

@@ -179,7 +179,7 @@ def test_add_an_input_format(client, monkeypatch):
 
 def test_add_a_page(app, tmp_path):
     (tmp_path / "recipe.html").write_text(
-        '{% extends "site.html" %}{% block body %}<h1>Recipe page</h1>{% endblock %}'
+        '{% extends "base.html" %}{% block body %}<h1>Recipe page</h1>{% endblock %}'
     )
     bp = Blueprint("recipe", __name__, template_folder=str(tmp_path))
 
@@ -193,7 +193,7 @@ def test_add_a_page(app, tmp_path):
     page = app.test_client().get("/recipe", headers={"Accept": "text/html"})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "<h1>Recipe page</h1>" in html and '<nav class="site">' in html
+    assert "<h1>Recipe page</h1>" in html and '<nav class="site" aria-label="Site">' in html
     doc = app.test_client().get("/openapi.json").get_json()
     assert doc["paths"]["/recipe"]["get"]["summary"] == "A page added by the recipe."
 

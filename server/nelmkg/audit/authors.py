@@ -48,7 +48,8 @@ def author_mismatches(ctx: AuditContext) -> list[Flag]:
         ambiguities = sorted(ctx.graph.objects(claim, NELM.hasAmbiguity))
         notes = [ctx.text(a, NELM.explanation) for a in ambiguities]
         if ambiguities:
-            why += " Recorded in the graph as " + ", ".join(map(short, ambiguities)) + "."
+            names = "; ".join(f"“{ctx.label(a)}”" for a in ambiguities)
+            why += f" Recorded in the graph as an ambiguity: {names}."
         flags.append(
             Flag(
                 id=f"author-mismatch:{short(claim)}",

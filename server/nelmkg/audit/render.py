@@ -1,4 +1,4 @@
-"""Render an audit report as JSON or CSV (one row per flag); HTML is in :mod:`.html`."""
+"""Render an audit report as JSON, or CSV for people (one row per flag); HTML is in :mod:`.html`."""
 
 from __future__ import annotations
 
@@ -8,12 +8,20 @@ import json
 from collections.abc import Callable
 
 from nelmkg.audit.model import KIND_BY_NAME, Report
+from nelmkg.graph.markup import plain
 
-# One row per flag; list fields are joined with " | ".
-CSV_COLUMNS = tuple(
-    "id kind kind_title meaning subject claim recommendation label message quote "
-    "references reference_entries recommendations".split()
+# One row per flag, for people: titles and labels, never IRIs; the extraction's markup removed.
+CSV_COLUMNS = (
+    "Flag",
+    "Kind of flag",
+    "About",
+    "What the audit found",
+    "What the review says",
+    "References (entries as printed)",
+    "Recommendations affected",
+    "What this kind of flag means",
 )
+BOM = "\ufeff"  # spreadsheet programs then read the file as UTF-8
 
 
 def to_json(report: Report) -> str:
@@ -21,22 +29,34 @@ def to_json(report: Report) -> str:
     return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
-def to_csv(report: Report) -> str:
-    """Return one CSV row per flag; list fields are joined with `` | ``."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def flag_rows(report: Report) -> list[list[str]]:
+    """Return one row per flag (the :data:`CSV_COLUMNS`), in report order, as plain text."""
+    rec_labels = {c["recommendation"]: c["label"] for c in report.recommendations}
+    rows = []
     for flag in report.flags:
-        data = flag.to_dict()
-        data["kind_title"] = KIND_BY_NAME[flag.kind].title
-        data["meaning"] = KIND_BY_NAME[flag.kind].meaning
-        writer.writerow(
+        kind = KIND_BY_NAME[flag.kind]
+        rows.append(
             [
-                " | ".join(v) if isinstance(v, list) else ("" if v is None else v)
-                for v in (data[c] for c in CSV_COLUMNS)
+                flag.id,
+                kind.title,
+                plain(flag.label or flag.subject),
+                plain(flag.message),
+                plain(flag.quote),
+                "\n".join(plain(e) for e in flag.reference_entries),
+                "\n".join(plain(rec_labels.get(r, r)) for r in flag.recommendations),
+                kind.meaning,
             ]
         )
-    return out.getvalue()
+    return rows
+
+
+def to_csv(report: Report) -> str:
+    """Return one CSV row per flag (UTF-8 text with a byte-order mark; lists one per line)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(flag_rows(report))
+    return BOM + out.getvalue()
 
 
 def _html(report: Report) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rdflib import URIRef
+
 from nelmkg.audit.context import AuditContext, short
 from nelmkg.audit.model import Flag
 
@@ -16,7 +18,7 @@ def uncited_claims(ctx: AuditContext) -> list[Flag]:
     for row in ctx.rows("uncited-claim"):
         claim = row.claim
         if row.marked.toPython():
-            why = "The review prints no citation for this statement (encoded as nelm:uncited)."
+            why = "The review prints no citation for this statement (marked as uncited)."
         else:
             why = (
                 "The graph links this claim to no reference and does not mark it uncited: "
@@ -24,7 +26,8 @@ def uncited_claims(ctx: AuditContext) -> list[Flag]:
             )
         recs = ctx.recommendations_of_claim.get(str(claim), [])
         if recs:
-            why += f" It supports {len(recs)} recommendation(s): {', '.join(map(short, recs))}."
+            names = "; ".join(f"“{ctx.label(URIRef(r))}”" for r in recs)
+            why += f" It supports {len(recs)} recommendation(s): {names}."
         flags.append(
             Flag(
                 id=f"uncited-claim:{short(claim)}",
@@ -54,7 +57,8 @@ def references_without_claims(ctx: AuditContext) -> list[Flag]:
         if others:
             why = (
                 f"No evidence claim cites reference {number}; it is cited only by "
-                f"{', '.join(map(short, others))}."
+                + "; ".join(f"“{ctx.label(URIRef(o))}”" for o in others)
+                + "."
             )
         else:
             why = f"No statement of the graph cites reference {number}."

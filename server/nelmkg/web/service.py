@@ -1,13 +1,14 @@
 """The one object that owns the service's state, built once by ``create_app``.
 
 :class:`Service` holds everything the routes read: the query store and its counts, the named
-queries of ``queries/evidence/``, the evaluator process that runs queries under the time limit,
-the answer cache, the case :class:`~nelmkg.eligibility.assessor.Assessor`, the case JSON-LD
-context documents, the ontology's version, and the documents built on first use (the service
-descriptions, the OpenAPI document, the citation audit). :func:`build_service` loads it (a
-broken data file or named query stops start-up); ``create_app`` hangs it on the app once, and
-blueprints read it through :func:`current` only. Nothing here is module-level or shared between
-services; the tests build one per session and give it to every app they make.
+queries of ``queries/evidence/`` (and the pages' own, ``queries/pages/``), the evaluator process
+that runs queries under the time limit, the answer cache, the case
+:class:`~nelmkg.eligibility.assessor.Assessor`, the case JSON-LD context documents, the
+ontology's version, and the documents built on first use (the service descriptions, the OpenAPI
+document, the citation audit). :func:`build_service` loads it (a broken data file or named query
+stops start-up); ``create_app`` hangs it on the app once, and blueprints read it through
+:func:`current` only. Nothing here is module-level or shared between services; the tests build
+one per session and give it to every app they make.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class Service:
     contexts: Contexts
     ontology_version: dict[str, str | None]
     cache: AnswerCache = field(default_factory=lambda: AnswerCache(0))
+    page_queries: dict[str, NamedQuery] = field(default_factory=dict)  # queries/pages/
     descriptions: dict = field(default_factory=dict)  # serialised service descriptions (bounded)
     _built: dict[Any, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -150,6 +152,8 @@ def build_service(
     store = load_store(data_files)
     named = load_queries(queries_dir or paths.queries_dir("evidence"))
     check_named(named)
+    page_queries = load_queries(paths.queries_dir("pages"))
+    check_named(page_queries)
     prefixes = output_prefixes()
     handlers = {
         "query": functools.partial(
@@ -168,6 +172,7 @@ def build_service(
         contexts=load_contexts(),
         ontology_version=ontology_version(store),
         cache=AnswerCache(int(cache_mb * 1024 * 1024)),
+        page_queries=page_queries,
     )
     if assessor is None:
         service.assessor = Assessor.from_repository(knowledge=service.knowledge())

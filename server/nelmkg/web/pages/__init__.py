@@ -1,14 +1,24 @@
 """The human-facing pages, as one tuple of blueprints the app registers.
 
-``/`` (:mod:`.home`), ``/id/...`` (:mod:`.resources`), ``/audit`` (:mod:`.audit`),
-``/pathway`` (:mod:`.pathway`), ``/editor`` (:mod:`.editor`), ``/assess/form``
-(:mod:`.assess_form`) and ``/openapi.json`` with its page ``/api`` (:mod:`.api`). Their shared
-helpers are in :mod:`.kit` and :mod:`.graphview`; their templates (``nelmkg/web/templates``)
-extend ``site.html`` and their assets are in ``nelmkg/web/static``.
+``/`` (:mod:`.home`), ``/id/...`` (:mod:`.resources`), ``/audit`` (:mod:`.audit`), ``/profile``
+(:mod:`.profile`), ``/pathway`` (:mod:`.pathway`), ``/editor`` (:mod:`.editor`),
+``/assess/form`` (:mod:`.assess_form`) and ``/openapi.json`` with its page ``/api``
+(:mod:`.api`). Their shared helpers are in :mod:`.kit` and :mod:`.graphview`; their templates
+(``nelmkg/web/templates``) extend ``base.html`` (the one page frame and navigation bar); assets
+are in ``nelmkg/web/static``.
 """
 
 from __future__ import annotations
 
-from nelmkg.web.pages import api, assess_form, audit, editor, home, pathway, resources
+from nelmkg.web.pages import api, assess_form, audit, editor, home, pathway, profile, resources
 
-BLUEPRINTS = (home.bp, resources.bp, audit.bp, pathway.bp, editor.bp, assess_form.bp, api.bp)
+BLUEPRINTS = (
+    home.bp,
+    resources.bp,
+    audit.bp,
+    profile.bp,
+    pathway.bp,
+    editor.bp,
+    assess_form.bp,
+    api.bp,
+)

@@ -50,13 +50,38 @@ def case_from_form(form, context: CaseContext) -> dict:
     return case
 
 
+def criterion_keys(assessor) -> dict[str, str]:
+    """Return the case key each criterion reads (criterion IRI -> JSON key)."""
+    keys = assessor.context.by_property
+    return {
+        str(check.info.iri): keys[check.info.property].key
+        for option in assessor.options.values()
+        for check in option.checks
+    }
+
+
+def entered(form, context: CaseContext) -> dict[str, str]:
+    """Return what was typed or chosen per key, as submitted (blank inputs left out).
+
+    The form shows these back; a key that is absent selects nothing, so a blank stays blank
+    (the empty ``(unknown)`` choice), never the first value whose text happens to match.
+    """
+    found = {}
+    for key in context.keys:
+        raw = form.get(key, "").strip()
+        if raw:
+            found[key] = raw
+    return found
+
+
 @bp.route("/assess/form", methods=["GET", "POST"])
 def form() -> Response:
     """Show the form; on POST, also the assessment of the submitted case."""
     kit.choose(kit.HTML_ONLY)
     assessor = current().assessor
     context = assessor.context
-    case = case_from_form(request.form, context) if request.method == "POST" else None
+    posted = request.method == "POST"
+    case = case_from_form(request.form, context) if posted else None
     result, error = None, None
     if case is not None:
         try:
@@ -64,5 +89,10 @@ def form() -> Response:
         except CaseInputError as exc:
             error = str(exc)
     return kit.page(
-        "assess_form.html", fields=fields(context), case=case or {}, result=result, error=error
+        "assess_form.html",
+        fields=fields(context),
+        entered=entered(request.form, context) if posted else {},
+        result=result,
+        error=error,
+        keys=criterion_keys(assessor),
     )

@@ -1,71 +1,102 @@
-"""``/audit``: the citation audit of the review, as the audit's own renderers write it.
+"""``/audit``: the citation audit of the review, as an index and one page per recommendation.
 
-HTML when asked for (the audit's standalone document, with the site's navigation bar added
-and each full resource IRI it prints turned into a link to that resource's page), JSON by
-default, CSV with ``Accept: text/csv`` or ``?format=csv``. The audit reads the ontology and KG
-graphs of the service's store (copied once into an rdflib graph: the audit is written for
-rdflib) and the review text; it is computed on first request and kept by the service, since
-the data never changes while the service runs.
+``/audit`` is the index for browsers (each recommendation with its count of flags, each kind
+of flag with what it means) and the whole report as data otherwise: JSON by default, CSV for
+people (UTF-8 with a byte-order mark, titles not IRIs) with ``?format=csv``, and XLSX with
+``?format=xlsx``. ``/audit/recommendation/<slug>`` shows one recommendation's chain of evidence
+with every flag that touches it; ``/audit/kind/<name>`` every flag of one kind. The report is
+computed once by the service (:mod:`.flags`).
 """
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response
-from markupsafe import escape
 
-from nelmkg import paths
-from nelmkg.audit import Report, render, run_audit
+from nelmkg.audit import render
+from nelmkg.audit.model import KIND_BY_NAME
+from nelmkg.audit.render import CSV_COLUMNS, flag_rows
 from nelmkg.web import conneg
-from nelmkg.web.pages import kit
-from nelmkg.web.pages.graphview import ID_BASE
-from nelmkg.web.service import current
+from nelmkg.web.pages import exports, flags, kit
+from nelmkg.web.problems import Problem
 
 bp = Blueprint("audit_page", __name__)
 FORMATS: tuple[conneg.Format, ...] = (
     conneg.Format("json", "application/json"),
-    conneg.Format("csv", "text/csv", charset=True),
+    exports.FORMATS["csv"],
+    exports.FORMATS["xlsx"],
     conneg.Format("html", "text/html", ("application/xhtml+xml",), explicit=True, charset=True),
 )
-NAV = (
-    '<nav class="site" style="background:#1f3b57;padding:.5rem 1.5rem">'
-    + "".join(
-        f'<a style="color:#fff;margin-right:1rem;text-decoration:none" href="{href}">{text}</a>'
-        for href, text in (
-            ("/", "nelmkg"),
-            ("/pathway", "Figure 3 pathway"),
-            ("/audit", "Citation audit"),
-            ("/editor", "Query editor"),
-            ("/assess/form", "Assess a case"),
-        )
-    )
-    + "</nav>"
-)
-IRI_TEXT = re.compile(r">(" + re.escape(ID_BASE) + r"([A-Za-z0-9._/-]+))<")
 
 
-def report() -> Report:
-    """Return the service's audit report, computing it on first use."""
-    service = current()
+def _chains() -> list[dict]:
+    """Return the report's recommendation chains, each with its slug and its flags."""
+    index = flags.index()
+    found = []
+    for chain in flags.report().recommendations:
+        rec = chain["recommendation"]
+        touching = [f for f in index.of(rec) if rec in f.recommendations or f.subject == rec]
+        found.append({**chain, "slug": flags.slug(rec, "recommendation"), "flags": touching})
+    return found
 
-    def build() -> Report:
-        review = paths.review_file()
-        text = review.read_text(encoding="utf-8") if review.is_file() else None
-        return run_audit(service.knowledge(), text, str(review))
 
-    return service.built("audit", build)
-
-
-def linked(html: str) -> str:
-    """Add the navigation bar and link every printed resource IRI to its page."""
-    html = IRI_TEXT.sub(lambda m: f'><a href="/id/{escape(m.group(2))}">{m.group(1)}</a><', html)
-    return html.replace("<body>", "<body>" + NAV, 1)
+def _view(flag) -> dict:
+    """Return a flag with what the audit pages show beside it."""
+    labels = {c["recommendation"]: c["label"] for c in flags.report().recommendations}
+    return {
+        "flag": flag,
+        "anchor": flags.anchor(flag),
+        "kind_title": KIND_BY_NAME[flag.kind].title,
+        "recommendations": [
+            {"label": labels.get(r, r), "url": flags.audit_url(r)} for r in flag.recommendations
+        ],
+    }
 
 
 @bp.get("/audit")
 def audit() -> Response:
-    """The citation audit in the negotiated format."""
+    """The audit index (HTML), or the whole report as JSON, CSV or XLSX."""
     fmt = kit.choose(FORMATS)
-    text = render(report(), fmt.key)
-    return kit.data(linked(text) if fmt.key == "html" else text, fmt)
+    report = flags.report()
+    if fmt.key == "html":
+        return kit.page(
+            "audit_index.html", fmt, report=report, chains=_chains(), kinds=flags.kinds()
+        )
+    if fmt.key == "json":
+        return kit.data(render(report, "json"), fmt)
+    table = exports.Table("Citation audit", CSV_COLUMNS, flag_rows(report))
+    response = kit.data(exports.export([table], fmt.key), fmt)
+    response.headers["Content-Disposition"] = f'attachment; filename="citation-audit.{fmt.key}"'
+    return response
+
+
+@bp.get("/audit/recommendation/<slug>")
+def recommendation(slug: str) -> Response:
+    """One recommendation's chain of evidence and every flag touching it."""
+    kit.choose(kit.HTML_ONLY)
+    chain = next((c for c in _chains() if c["slug"] == slug), None)
+    if chain is None:
+        raise Problem(404, None, f"The audit has no recommendation /audit/recommendation/{slug}.")
+    by_claim = {
+        c["claim"]: [_view(f) for f in flags.index().about(c["claim"])] for c in chain["claims"]
+    }
+    return kit.page(
+        "audit_recommendation.html",
+        chain=chain,
+        views=[_view(f) for f in chain["flags"]],
+        by_claim=by_claim,
+    )
+
+
+@bp.get("/audit/kind/<name>")
+def kind(name: str) -> Response:
+    """Every flag of one kind, in report order."""
+    kit.choose(kit.HTML_ONLY)
+    if name not in KIND_BY_NAME:
+        raise Problem(404, None, f"The audit has no kind of flag called {name!r}.")
+    report = flags.report()
+    return kit.page(
+        "audit_kind.html",
+        kind=next(k for k in flags.kinds() if k["name"] == name),
+        skipped=name in report.skipped,
+        views=[_view(f) for f in report.flags_of(name)],
+    )

@@ -9,11 +9,15 @@ our own fixed queries (never user text), with the resource bound by substitution
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyoxigraph as ox
 from markupsafe import Markup, escape
+
+from nelmkg.graph import markup
 
 ID_BASE = "https://w3id.org/nelmkg/id/"
 NELM = "https://w3id.org/nelmkg/ontology#"
@@ -25,8 +29,15 @@ PARTS = frozenset(NELM + p for p in ("hasValue", "pValue", "hasArm", "designGrou
 
 _OUT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
 _IN = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?s)) } ORDER BY ?p ?s"
-_LABELS = """SELECT ?s ?label WHERE {{ VALUES ?s {{ {iris} }} ?s <{label}> ?label }}
-ORDER BY ?s DESC(LANGMATCHES(LANG(?label), "en"))"""
+# A label for people: rdfs:label, else skos:prefLabel, else the figure or title as printed (a
+# reported value or a reference read by its IRI), English first.
+_LABELS = """SELECT ?s ?label WHERE {{ VALUES ?s {{ {iris} }}
+  {{ ?s <{label}> ?label BIND(1 AS ?rank) }}
+  UNION {{ ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label BIND(2 AS ?rank) }}
+  UNION {{ ?s <https://w3id.org/nelmkg/ontology#valueAsPrinted> ?label BIND(3 AS ?rank) }}
+  UNION {{ ?s <http://purl.org/dc/terms/title> ?label BIND(4 AS ?rank) }} }}
+ORDER BY ?s ?rank DESC(LANGMATCHES(LANG(?label), "en"))"""
+VOCABULARY_LABELS = Path(__file__).with_name("vocabulary-labels.ttl")
 
 
 def describe(store: ox.Store, iri: str) -> list[ox.Triple]:
@@ -61,6 +72,22 @@ def labels(store: ox.Store, iris: Iterable[str]) -> dict[str, str]:
         for row in store.query(_LABELS.format(iris=chunk, label=RDFS_LABEL)):
             found.setdefault(row["s"].value, row["label"].value)
     return found
+
+
+def vocabulary_labels() -> dict[str, str]:
+    """Return the pages' labels for standard-vocabulary terms (``vocabulary-labels.ttl``)."""
+    from rdflib import Graph
+    from rdflib.namespace import RDFS
+
+    graph = Graph().parse(VOCABULARY_LABELS, format="turtle")
+    return {str(s): str(o) for s, o in graph.subject_objects(RDFS.label)}
+
+
+def humanise(iri: str) -> str:
+    """Return a readable name from an IRI's local name (``studyDesign``: ``study design``)."""
+    local = iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local).replace("-", " ").replace("_", " ")
+    return words.lower() if not local.isupper() else local
 
 
 def local_path(iri: str) -> str | None:
@@ -117,8 +144,8 @@ class Node:
         return f"{best}:{iri[len(self.prefixes[best]) :]}" if best else iri
 
     def name(self, iri: str) -> str:
-        """Return the label of ``iri``, else its compact form."""
-        return self.names.get(iri) or self.compact(iri)
+        """Return the label of ``iri``, else a name made from its local part (never a prefix)."""
+        return self.names.get(iri) or humanise(iri)
 
     def show(self, term) -> Markup:
         """Return HTML for a term: a link to its page, a named IRI or the literal's text."""
@@ -129,12 +156,32 @@ class Node:
             label = escape(self.name(term.value))
             if path:
                 return Markup(f'<a href="{escape(path)}">{label}</a>')
-            return Markup(f'<span class="iri" title="{escape(term.value)}">{label}</span>')
+            return Markup(f"<span>{label}</span>")
         if isinstance(term, ox.BlankNode):
             node = self.nodes.get(term.value)
-            label = node.text("rdfs:label") if node else None
-            return Markup(f'<span class="bnode">{escape(label or "[blank node]")}</span>')
-        return Markup(f"<span>{escape(term.value)}</span>")
+            return Markup(f'<span class="value">{node.summary() if node else ""}</span>')
+        return Markup(f"<span>{self.words(markup.html(term.value))}</span>")
+
+    def words(self, html: str) -> str:
+        """Return rendered text with the encoders' ``prefix:local`` names as labels."""
+        from nelmkg.web.pages.names import words  # names builds on this module
+
+        return words(html, self.names)
+
+    def summary(self) -> Markup:
+        """Return a resource without a page of its own (a reported value, a study arm) in words:
+        its label or printed figure, else its facts as ``name: value`` pairs."""
+        for short in ("rdfs:label", "nelm:valueAsPrinted"):
+            text = self.text(short)
+            if text:
+                return Markup(markup.html(text))
+        parts = [
+            f"{escape(self.name(p))}: "
+            + ", ".join(str(self.show(v)) for v in values if not isinstance(v, ox.BlankNode))
+            for p, values in self.props.items()
+            if p != RDF_TYPE
+        ]
+        return Markup("; ".join(parts))
 
 
 def load_node(

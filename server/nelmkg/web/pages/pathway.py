@@ -51,7 +51,9 @@ GROUP BY ?pathway ?step ?rec ?label ?strength ORDER BY ?step ?rec"""
 )
 TITLE = _PREFIXES + "SELECT ?pathway ?label WHERE { ?pathway rdfs:label ?label }"
 
-BOX_W, STEP_H, REC_H, GAP, COL_W, LAYER_GAP, CHARS = 250, 74, 74, 12, 280, 50, 38
+# CHARS per line keeps 12 px text inside a 250 px box (checked in Chromium by the browser tests);
+# a box is as tall as its lines (LINE_H each), so no text runs past its border.
+BOX_W, STEP_H, REC_H, GAP, COL_W, LAYER_GAP, CHARS, LINE_H = 250, 74, 74, 12, 280, 50, 36, 14
 
 
 @dataclass
@@ -100,17 +102,25 @@ def layers(steps: list[Box], edges: list[tuple[str, str]]) -> list[list[Box]]:
     return [grouped[d] for d in sorted(grouped)]
 
 
-def _text(box: Box) -> str:
-    lines = textwrap.wrap(box.label, CHARS)[:3]
+def _lines(box: Box) -> list[tuple[str, str]]:
+    """Return the box's lines as (class, text): the whole label, then the whole note."""
+    lines = [("label", line) for line in textwrap.wrap(box.label, CHARS)]
     if box.note:
-        lines += textwrap.wrap(("if: " if box.kind == "step" else "") + box.note, CHARS + 4)[:2]
-    out = []
-    for i, line in enumerate(lines):
-        cls = "note" if i >= len(textwrap.wrap(box.label, CHARS)[:3]) else "label"
-        out.append(
-            f'<text class="{cls}" x="{box.x + 8}" y="{box.y + 17 + i * 14}">{escape(line)}</text>'
-        )
-    return "".join(out)
+        note = ("if: " if box.kind == "step" else "") + box.note
+        lines += [("note", line) for line in textwrap.wrap(note, CHARS)]
+    return lines
+
+
+def fit(box: Box) -> None:
+    """Make the box tall enough for all its lines."""
+    box.h = max(box.h, 10 + LINE_H * len(_lines(box)))
+
+
+def _text(box: Box) -> str:
+    return "".join(
+        f'<text class="{cls}" x="{box.x + 8}" y="{box.y + 17 + i * LINE_H}">{escape(line)}</text>'
+        for i, (cls, line) in enumerate(_lines(box))
+    )
 
 
 def draw(title: str, steps: list[Box], edges: list[tuple[str, str]]) -> Markup:
@@ -123,11 +133,13 @@ def draw(title: str, steps: list[Box], edges: list[tuple[str, str]]) -> Markup:
         left = (width - len(row) * COL_W) / 2 + (COL_W - BOX_W) / 2
         row_h = 0.0
         for i, step in enumerate(row):
+            fit(step)
             step.x, step.y = left + i * COL_W, y
-            cy = y + STEP_H + GAP
+            cy = y + step.h + GAP
             for rec in step.recs:
+                fit(rec)
                 rec.x, rec.y = step.x, cy
-                cy += REC_H + GAP
+                cy += rec.h + GAP
             bottoms[step.iri] = (step.x + BOX_W / 2, cy - GAP)
             row_h = max(row_h, cy - y)
         y += row_h + LAYER_GAP

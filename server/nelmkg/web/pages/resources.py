@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from nelmkg.graph import markup
 from nelmkg.query import writers
 from nelmkg.web import conneg
-from nelmkg.web.pages import kit
+from nelmkg.web.pages import evidence, flags, kit
 from nelmkg.web.pages.graphview import (
     ID_BASE,
     NELM,
@@ -31,6 +32,7 @@ from nelmkg.web.pages.graphview import (
     local_path,
     related,
 )
+from nelmkg.web.pages.names import label_table, words
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import current
 
@@ -39,9 +41,6 @@ SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 CITO = "http://purl.org/spar/cito/"
 CITES = (CITO + "citesAsEvidence", CITO + "citesAsAuthority")
 SUPPORTED_BY = NELM + "supportedBy"
-# The review extraction marks italics with *…* and inline math with $…$ (e.g. "$P < 0.001$").
-_ITALICS = re.compile(r"\*([^*\n]+)\*")
-_MATH = re.compile(r"\$([^$\n]+)\$")
 
 # rdf:type -> (template, builder of the page's extra context); the first match wins.
 KINDS = {
@@ -54,11 +53,10 @@ KINDS = {
 
 @bp.app_template_filter("quotetext")
 def quotetext(text: str | None) -> Markup:
-    """Render a verbatim quote for reading: the extraction's ``*italics*`` become <em>, and the
-    ``$…$`` around its inline math are dropped. The stored quote stays exactly as printed."""
-    escaped = str(escape(text or ""))
-    escaped = _ITALICS.sub(r"<em>\1</em>", escaped)
-    return Markup(_MATH.sub(r"\1", escaped))
+    """Render the graph's text for reading: the extraction's ``*italics*`` become <em>, and the
+    ``$…$`` around its inline math are dropped. The stored literal stays exactly as printed."""
+    labels = current().built("label-table", lambda: label_table(current().store))
+    return Markup(words(markup.html(text), labels))
 
 
 @bp.app_template_filter("idpath")
@@ -67,32 +65,48 @@ def idpath(iri: str) -> str:
     return local_path(iri) or iri
 
 
+def _flags(iris: list[str], own_only: bool = True) -> list[dict]:
+    index = flags.index()
+    found: dict[str, dict] = {}
+    for iri in iris:
+        for flag in index.about(iri) if own_only else index.of(iri):
+            found.setdefault(flag.id, evidence.flag_view(flag))
+    return list(found.values())
+
+
 def _citing(store, node: Node, links) -> dict:
     subjects = [s for s, p in links if p in CITES]
-    return {"citing": related(store, subjects, node)}
+    ids = {"title": node.text("dcterms:title"), "doi": node.text("bibo:doi")}
+    ids["pmid"] = node.text("bibo:pmid")
+    return {
+        "citing": related(store, subjects, node),
+        "flags": _flags([node.iri], False),
+        "link": evidence.reference_link(ids),
+    }
 
 
 def _claim(store, node: Node, links) -> dict:
-    refs = related(store, [v.value for p in CITES for v in node.props.get(p, [])], node)
     supported = related(store, [s for s, p in links if p == SUPPORTED_BY], node)
-    return {"references": refs, "supports": supported}
+    return {
+        "references": evidence.references_of(node.iri),
+        "figures": evidence.figures_of(node.iri),
+        "supports": supported,
+        "flags": _flags([node.iri]),
+    }
 
 
 def _criterion(store, node: Node, links) -> dict:
-    refs = related(store, [v.value for p in CITES for v in node.props.get(p, [])], node)
     ambiguities = related(store, [v.value for v in node.all("nelm:hasAmbiguity")], node)
-    return {"references": refs, "ambiguities": ambiguities}
+    return {
+        "references": evidence.references_of(node.iri),
+        "ambiguities": ambiguities,
+        "flags": _flags([node.iri]),
+    }
 
 
 def _recommendation(store, node: Node, links) -> dict:
-    claims = related(store, [v.value for v in node.all("nelm:supportedBy")], node)
-    refs = {
-        c.iri: related(store, [v.value for p in CITES for v in c.props.get(p, [])], node)
-        for c in claims
-    }
-    own = related(store, [v.value for p in CITES for v in node.props.get(p, [])], node)
     ambiguities = related(store, [v.value for v in node.all("nelm:hasAmbiguity")], node)
-    return {"claims": claims, "claim_refs": refs, "references": own, "ambiguities": ambiguities}
+    return {"p": evidence.profiles()[node.iri], "ambiguities": ambiguities}
 
 
 BUILDERS = {
@@ -116,7 +130,8 @@ def _nodes_of(context: dict) -> list[Node]:
             found.extend(v for v in value if isinstance(v, Node))
         elif isinstance(value, dict):
             for group in value.values():
-                found.extend(v for v in group if isinstance(v, Node))
+                if isinstance(group, list):
+                    found.extend(v for v in group if isinstance(v, Node))
     return found
 
 
@@ -137,6 +152,7 @@ def render_resource(iri: str) -> Response:
     if builder:
         context.update(builder(store, node, links))
     names = iris_in([node, *_nodes_of(context)]) | {s for s, _ in links} | {p for _, p in links}
+    node.names.update(service.built("label-table", lambda: label_table(store)))
     node.names.update(labels(store, names))
     return kit.page(f"id_{kind}.html", fmt, kind=kind, **context)
 

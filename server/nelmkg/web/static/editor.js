@@ -19,6 +19,52 @@
     yasqe: { value: start },
   });
   window.nelmkgYasgui = yasgui;
+  // Keyboard: Tab and Shift-Tab leave the editor (indent with Ctrl-] / Ctrl-[), so the editor
+  // never traps focus (WCAG 2.1.2).
+  function release(tab) {
+    var editor = tab && tab.getYasqe && tab.getYasqe();
+    if (editor && !editor.nelmkgReleased) {
+      var keys = Object.assign({}, editor.getOption("extraKeys") || {});
+      keys.Tab = false;  // false: CodeMirror leaves the key to the browser
+      keys["Shift-Tab"] = false;
+      editor.setOption("extraKeys", keys);
+      editor.nelmkgReleased = true;
+    }
+  }
+  release(yasgui.getTab());
+  yasgui.on("tabChange", function (instance, tabId) { release(yasgui.getTab(tabId)); });
+  yasgui.on("tabAdd", function (instance, tabId) { release(yasgui.getTab(tabId)); });
+  // Result IRIs of this graph open its own pages (/id/...), not the w3id redirect.
+  var base = "https://w3id.org/nelmkg/id/";
+  function localise(root) {
+    root.querySelectorAll('a[href^="' + base + '"]').forEach(function (a) {
+      a.setAttribute("href", "/id/" + a.getAttribute("href").slice(base.length));
+      a.removeAttribute("target");
+    });
+  }
+  // YASGUI's own markup, made accessible: names for its inputs, and the "add tab" button moved out of the tab list (a tablist holds tabs only).
+  function tidy(root) {
+    root.querySelectorAll(".CodeMirror textarea:not([aria-label]), .CodeMirror [contenteditable]:not([aria-label])").forEach(function (t) {
+      t.setAttribute("aria-label", "SPARQL query");
+    });
+    root.querySelectorAll("input.autocomplete:not([aria-label])").forEach(function (i) {
+      i.setAttribute("aria-label", "SPARQL endpoint");
+    });
+    root.querySelectorAll('[role="tablist"] > :not([role="tab"]):not([role="presentation"])').forEach(function (el) {
+      el.setAttribute("role", "presentation");
+    });
+    root.querySelectorAll('[role="tablist"] button:not([role])').forEach(function (b) {
+      var list = b.closest('[role="tablist"]');
+      list.parentNode.insertBefore(b, list.nextSibling);
+    });
+  }
+  tidy(document.getElementById("yasgui"));
+  new MutationObserver(function () {
+    var root = document.getElementById("yasgui");
+    localise(root);
+    tidy(root);
+  })
+    .observe(document.getElementById("yasgui"), { childList: true, subtree: true });
   document.querySelectorAll("#named-queries button").forEach(function (button) {
     button.addEventListener("click", function () {
       var q = queries[Number(button.dataset.query)];
@@ -28,6 +74,7 @@
         yasqe: { value: q.query },
       });
       tab.show();
+      release(tab);
       var editor = tab.getYasqe();
       if (editor) editor.setValue(q.query);
     });

@@ -1,0 +1,149 @@
+"""Accessibility and small screens in Chromium: axe-core finds no serious or critical violation,
+no page scrolls sideways at 390 px, and an author reaches a recommendation's evidence and flags
+on one page in two clicks from home.
+
+axe-core is vendored (``vendor/axe-core``, see its README) and injected into each page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+REC = "/id/recommendation/pathway-resection-for-resectable"
+CLAIM = "/id/claim/resection-vs-intra-arterial-5y-os"
+PAGES = {
+    "home": "/",
+    "recommendation": REC,
+    "claim": CLAIM,
+    "audit-index": "/audit",
+    "profile": "/profile/pathway-resection-for-resectable",
+    "form": "/assess/form",
+    "editor": "/editor",
+}
+WIDE = [
+    *PAGES.values(),
+    "/pathway",
+    "/audit/recommendation/pathway-resection-for-resectable",
+    "/id/reference/22",
+    "/id/criterion/resection-general-resectable-fraction",
+    "/api",
+    "/queries",
+    "/sparql",
+    "/profile",
+    "/audit/kind/differing-figures",
+]
+
+
+def serious(page) -> list[dict]:
+    """Run axe-core on the page; return its serious and critical violations."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => JSON.stringify(await axe.run(document))")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:5]]}
+        for v in json.loads(result)["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+# Known gap, in one place: YASGUI's CodeMirror 5 scroller (.CodeMirror-scroll) has no focusable
+# content of its own (its input textarea sits outside it), which axe reports as the serious
+# "scrollable-region-focusable". CodeMirror's contenteditable input mode cures that but then
+# keeps Tab inside the editor (a keyboard trap, worse); the textarea mode is kept.
+KNOWN = {
+    "editor": pytest.mark.xfail(
+        reason="CodeMirror 5 scroller: axe scrollable-region-focusable (see KNOWN)", strict=True
+    )
+}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=KNOWN[n]) if n in KNOWN else n for n in PAGES]
+)
+def test_axe_finds_no_serious_violation(page, name):
+    page.goto(PAGES[name])
+    if name == "editor":
+        page.wait_for_selector(".yasqe .CodeMirror")
+    assert serious(page) == []
+
+
+def test_axe_on_the_form_result(page):
+    page.goto("/assess/form")
+    page.locator('form.case button[type="submit"]').click()
+    page.wait_for_selector("#result")
+    assert serious(page) == []
+
+
+@pytest.mark.parametrize("path", WIDE)
+def test_no_sideways_scrolling_at_390px(page, path):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(path)
+    if path == "/editor":
+        page.wait_for_selector(".yasqe .CodeMirror")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"{path} is {width} px wide at 390 px"
+
+
+def test_evidence_and_flags_in_two_clicks_from_home(page):
+    page.goto("/")
+    page.locator(f'a[href="{REC}"]').first.click()  # click 1
+    page.wait_for_url(re.compile(re.escape(REC) + "$"))
+    claim = page.locator(f'section.claim a[href="{CLAIM}"]')
+    assert claim.count() == 1  # the claims are on the page ...
+    body = page.locator("main").inner_text()
+    assert "339 patients with NELM" in body  # ... with their quotes
+    assert "Mayo SC, Pawlik TM" in body  # references, as printed
+    assert page.locator(".flag").count() > 0  # and the audit's flags
+    page.locator(".flag a[href^='/audit/kind/']").first.click()  # click 2: the flag in full
+    page.wait_for_url(re.compile("/audit/kind/"))
+    assert page.locator(".flag").count() > 0
+
+
+def test_pathway_text_stays_inside_its_boxes(page):
+    page.goto("/pathway")
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('svg.pathway a')].flatMap(a => {
+             const r = a.querySelector('rect').getBBox();
+             return [...a.querySelectorAll('text')].map(t => t.getBBox())
+               .filter(b => b.x < r.x || b.y < r.y || b.x + b.width > r.x + r.width
+                            || b.y + b.height > r.y + r.height)
+               .map(() => a.getAttribute('href'));
+           })"""
+    )
+    assert outside == []
+
+
+def test_editor_does_not_trap_keyboard_focus(page):
+    """From the query text, Tab moves on (to the editor's buttons, then out of the editor)."""
+    page.goto("/editor")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.locator(".yasqe .CodeMirror").first.click()  # typing goes to the query text
+    assert page.evaluate("() => document.activeElement.tagName") == "TEXTAREA"
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.tagName") != "TEXTAREA"
+    for _ in range(8):
+        if not page.evaluate("() => !!document.activeElement.closest('.yasqe')"):
+            break
+        page.keyboard.press("Tab")
+    assert not page.evaluate("() => !!document.activeElement.closest('.yasqe')"), "trapped"
+
+
+def test_editor_result_iris_open_local_pages(page):
+    page.goto("/editor")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.evaluate(
+        "() => window.nelmkgYasgui.getTab().getYasqe().setValue("
+        "'SELECT ?c WHERE { ?c a <https://w3id.org/nelmkg/ontology#EvidenceClaim> } LIMIT 3')"
+    )
+    page.locator(".yasqe_queryButton").last.click()
+    page.wait_for_selector(".yasr .dataTable tbody tr a", timeout=20000)
+    hrefs = page.locator(".yasr .dataTable tbody a").evaluate_all(
+        "els => els.map(a => a.getAttribute('href'))"
+    )
+    assert hrefs and all(h.startswith("/id/claim/") for h in hrefs), hrefs
