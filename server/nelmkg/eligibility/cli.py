@@ -1,8 +1,10 @@
 """``nelmkg assess FILE... | -``: assess patient cases from files or standard input.
 
 Each input holds one case (a JSON object), a JSON array of cases, or NDJSON (one JSON case
-per line); ``.ttl``, ``.nt``, ``.rdf``/``.owl``/``.xml`` and ``.jsonld`` files are read as
-RDF (Turtle, N-Triples, RDF/XML, JSON-LD) holding one case. ``-`` reads JSON from stdin.
+per line); a FHIR R4 Bundle (told by its ``resourceType``) is a case too, mixed freely with
+plain-JSON cases, its assessment then carrying a ``mapping`` report; ``.ttl``, ``.nt``,
+``.rdf``/``.owl``/``.xml`` and ``.jsonld`` files are read as RDF (Turtle, N-Triples, RDF/XML,
+JSON-LD) holding one case. ``-`` reads JSON from stdin.
 
 Output is a table per case, or with ``--json`` the assessment objects, shaped like the
 input: a single object for a single object, an array for an array, NDJSON for NDJSON (with
@@ -135,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     try:
         sources = [read_source(name) for name in args.files]
-        results = _assess_all(sources, Assessor.from_repository())
+        results = _assess_all(sources, Assessing(Assessor.from_repository()))
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -151,7 +153,28 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r["well_formed"] for r in flat) else EXIT_MALFORMED
 
 
-def _assess_all(sources: list[Source], assessor: Assessor) -> list[list[dict]]:
+class Assessing:
+    """The run's assessor, and its FHIR reader built on the first Bundle only.
+
+    A run over plain-JSON cases never imports the FHIR side (nor ``fhir.resources``).
+    """
+
+    def __init__(self, assessor: Assessor) -> None:
+        self.assessor = assessor
+        self._fhir = None
+
+    def assess(self, case, content_type: str | None = None) -> dict:
+        """Return the assessment of one case (a Bundle's carries its mapping report)."""
+        if isinstance(case, dict) and "resourceType" in case:
+            if self._fhir is None:
+                from nelmkg.fhir.service import FhirService
+
+                self._fhir = FhirService.build(self.assessor)
+            return self._fhir.assess(case)[0]
+        return self.assessor.assess(case, content_type)
+
+
+def _assess_all(sources: list[Source], assessor: Assessing) -> list[list[dict]]:
     """Assess every case; a case that cannot be read at all raises :class:`InputError`."""
     results = []
     with _progress(sum(len(s.cases) for s in sources)) as bar:
@@ -164,7 +187,7 @@ def _assess_all(sources: list[Source], assessor: Assessor) -> list[list[dict]]:
     return results
 
 
-def _assess_one(source: Source, index: int, case, assessor: Assessor) -> dict:
+def _assess_one(source: Source, index: int, case, assessor: Assessing) -> dict:
     """Return one case's assessment; a case the reader refuses becomes a malformed one."""
     try:
         if isinstance(case, tuple):
