@@ -252,6 +252,17 @@ def test_cds_cards(client, assessor):
         (_call(prefetch={"case": None}), 412),
         (_call(prefetch={"case": make_bundle(case_observation("ki67_pct"))}), 422),
         (_call(context={"patientId": "someone-else"}), 422),
+        (  # Ki-67 101%: breaks the case shapes, a data problem, never an empty card list
+            _call(
+                prefetch={
+                    "case": make_bundle(
+                        case_observation("ki67_pct", **quantity(101, "%")),
+                        patient={"id": "case-01"},
+                    )
+                }
+            ),
+            422,
+        ),
     ],
 )
 def test_cds_problems_are_outcomes_never_cards(client, call, status):
