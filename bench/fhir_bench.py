@@ -14,6 +14,7 @@ extra p50 under 5 ms, and the script exits 1 if it is missed.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -71,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         times["plain JSON"].append(_ms(plain, plain_text))
         times["FHIR Bundle"].append(_ms(bundle, bundle_text))
         times["model validation"].append(_ms(models, bundle_text))
-    print(f"{args.runs} runs; Bundle of {entries} entries; same statuses: {same}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{args.runs} runs; Bundle of {entries} entries; same statuses: {same}; load {load}")
     for name, found in times.items():
         print(_line(name, found))
     base = statistics.median(times["plain JSON"])

@@ -19,8 +19,25 @@ MAX_DIGITS = 30  # significant digits of a fact's number
 MAX_EXPONENT = 30  # |adjusted exponent| of a fact's number
 
 
+def _too_deep(doc: Any, limit: int) -> bool:
+    """Return True when ``doc`` nests deeper than ``limit`` (containers only: fast)."""
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return False
+
+
 def depth_over(doc: Any, limit: int) -> str | None:
-    """Return the FHIRPath-like location of the first node deeper than ``limit``, or None."""
+    """Return the FHIRPath-like location of the first node deeper than ``limit``, or None.
+
+    The quick check runs first; locations are only built for a document that fails it.
+    """
+    if not isinstance(doc, dict | list) or not _too_deep(doc, limit):
+        return None
     stack: list[tuple[Any, int, str]] = [(doc, 1, "Bundle")]
     while stack:
         node, depth, where = stack.pop()

@@ -63,29 +63,73 @@ def _check_types(doc: dict) -> None:
         raise BundleError("fhir-invalid-bundle", issues)
 
 
+def _issues(exc: Exception, prefix: tuple) -> list[Issue]:
+    """Return the issues of a pydantic ValidationError, located under ``prefix``."""
+    found = []
+    for error in exc.errors(include_url=False, include_context=False, include_input=False):
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        found.append(Issue("error", "structure", message, fhirpath(prefix + error.get("loc", ()))))
+    return found
+
+
 def validate_bundle(doc: dict) -> None:
-    """Validate ``doc`` as an R4 Bundle; raise BundleError naming every problem found."""
+    """Validate ``doc`` as an R4 Bundle; raise BundleError naming every problem found.
+
+    The envelope (Bundle and entries without their resources) and each entry's resource are
+    validated with their own model classes: the same checks as validating the whole Bundle at
+    once, without the models resolving each entry's class by name again (a fifth of the time).
+    """
+    from fhir.resources.R4B import get_fhir_model_class
     from fhir.resources.R4B.bundle import Bundle
     from pydantic import ValidationError
 
     _check_types(doc)
+    issues: list[Issue] = []
+    entries = doc.get("entry")
     try:
-        Bundle.model_validate(doc)
-    except ValidationError as exc:
-        issues = []
-        for error in exc.errors(include_url=False, include_context=False, include_input=False):
-            message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
-            issues.append(Issue("error", "structure", message, fhirpath(error.get("loc", ()))))
-        if len(issues) > MAX_ISSUES:
-            rest = len(issues) - MAX_ISSUES
-            issues = issues[:MAX_ISSUES]
-            issues.append(Issue("error", "structure", f"... and {rest} more problems"))
-        raise BundleError("fhir-invalid-bundle", issues) from None
+        if isinstance(entries, list) and all(isinstance(e, dict) for e in entries):
+            envelope = {
+                **doc,
+                "entry": [{k: v for k, v in e.items() if k != "resource"} for e in entries],
+            }
+            try:
+                Bundle.model_validate(envelope)
+            except ValidationError as exc:
+                issues += _issues(exc, ())
+            for index, entry in enumerate(entries):
+                resource = entry.get("resource")
+                if resource is None:
+                    continue
+                if not isinstance(resource, dict):
+                    issues.append(
+                        Issue(
+                            "error",
+                            "structure",
+                            "a resource is a JSON object",
+                            f"Bundle.entry[{index}].resource",
+                        )
+                    )
+                    continue
+                try:
+                    get_fhir_model_class(resource["resourceType"]).model_validate(resource)
+                except ValidationError as exc:
+                    issues += _issues(exc, ("entry", index, "resource"))
+        else:
+            try:
+                Bundle.model_validate(doc)
+            except ValidationError as exc:
+                issues += _issues(exc, ())
     except (RecursionError, TypeError, ValueError, KeyError, AttributeError) as exc:
         # The models raise these for shapes their validators do not expect; never a 500.
         raise fail(
             "fhir-invalid-bundle", "structure", f"not a valid FHIR R4 Bundle ({exc})"
         ) from None
+    if issues:
+        if len(issues) > MAX_ISSUES:
+            rest = len(issues) - MAX_ISSUES
+            issues = issues[:MAX_ISSUES]
+            issues.append(Issue("error", "structure", f"... and {rest} more problems"))
+        raise BundleError("fhir-invalid-bundle", issues)
 
 
 def loaded() -> bool:
