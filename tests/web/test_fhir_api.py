@@ -119,6 +119,9 @@ def _bad_bundles() -> list[tuple[str, object, int]]:
         ("unknown-resource", make_bundle({"resourceType": "Frobnicate"}), 422),
         ("no-patient", {"resourceType": "Bundle", "type": "collection"}, 422),
         ("model-invalid", make_bundle({"resourceType": "Observation", "code": {}}), 422),
+        # only the R4 models see these: a month 13 and an element Patient does not have
+        ("model-invalid-date", make_bundle(patient={"birthDate": "1970-13-01"}), 422),
+        ("model-unknown-element", make_bundle(patient={"shoeSize": 44}), 422),
         ("shape-violation", make_bundle(case_observation("ki67_pct", **quantity(101, "%"))), 422),
     ]
 
