@@ -14,13 +14,16 @@ several inputs: NDJSON when all are NDJSON, else one array).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
 import textwrap
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -61,8 +64,8 @@ class Source:
     lines: list[int] = field(default_factory=list)  # NDJSON: the line of each case
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register the ``assess`` subcommand."""
+def add_parser(sub: argparse._SubParsersAction, readers: Sequence[ReaderFactory] = ()) -> None:
+    """Register the ``assess`` subcommand (``readers``: other case formats it also reads)."""
     cmd = sub.add_parser(
         "assess",
         help="assess patient cases (JSON, NDJSON or RDF) against every treatment option",
@@ -72,7 +75,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     cmd.add_argument("files", nargs="+", metavar="FILE", help="case file, or - for stdin")
     cmd.add_argument("--json", action="store_true", help="print the assessments as JSON")
-    cmd.set_defaults(func=run)
+    cmd.set_defaults(func=functools.partial(run, readers=tuple(readers)))
 
 
 def read_source(name: str) -> Source:
@@ -130,14 +133,14 @@ def parse_json_text(text: str, name: str, ndjson: bool = False) -> Source:
     return Source(name, "ndjson", cases, lines)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, readers: Sequence[ReaderFactory] = ()) -> int:
     """Assess every case of every input; print a table or JSON; return the exit status."""
     if args.files.count("-") > 1:
         print("error: - (stdin) may be given only once", file=sys.stderr)
         return EXIT_INPUT
     try:
         sources = [read_source(name) for name in args.files]
-        results = _assess_all(sources, Assessing(Assessor.from_repository()))
+        results = _assess_all(sources, Assessing(Assessor.from_repository(), readers))
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -153,24 +156,25 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r["well_formed"] for r in flat) else EXIT_MALFORMED
 
 
+# A reader of another case format for this command: built from the run's assessor, it
+# returns a document's assessment, or None for a document that is not its format (the FHIR
+# room adds Bundles this way, nelmkg.fhir.cli).
+ReaderFactory = Callable[[Assessor], Callable[[Any], dict | None]]
+
+
 class Assessing:
-    """The run's assessor, and its FHIR reader built on the first Bundle only.
+    """The run's assessor and the readers of other case formats it was given."""
 
-    A run over plain-JSON cases never imports the FHIR side (nor ``fhir.resources``).
-    """
-
-    def __init__(self, assessor: Assessor) -> None:
+    def __init__(self, assessor: Assessor, readers: Sequence[ReaderFactory] = ()) -> None:
         self.assessor = assessor
-        self._fhir = None
+        self.readers = [make(assessor) for make in readers]
 
     def assess(self, case, content_type: str | None = None) -> dict:
-        """Return the assessment of one case (a Bundle's carries its mapping report)."""
-        if isinstance(case, dict) and "resourceType" in case:
-            if self._fhir is None:
-                from nelmkg.fhir.service import FhirService
-
-                self._fhir = FhirService.build(self.assessor)
-            return self._fhir.assess(case)[0]
+        """Return the assessment of one case (by the first reader that takes it)."""
+        for reader in self.readers:
+            found = reader(case)
+            if found is not None:
+                return found
         return self.assessor.assess(case, content_type)
 
 

@@ -21,7 +21,6 @@ from typing import Any
 from rdflib import URIRef
 
 from nelmkg.cases.context import CaseContext
-from nelmkg.cases.jsonvalues import to_json
 from nelmkg.cases.model import Case
 from nelmkg.cases.read import read_case
 from nelmkg.fhir.bounds import check_bounds
@@ -31,6 +30,7 @@ from nelmkg.fhir.mapping import FhirMapping, Route
 from nelmkg.fhir.patient import about_patient, age_fact, find_patient
 from nelmkg.fhir.times import effective
 from nelmkg.fhir.values import Reading, Skip, condition_presence, observation_value
+from nelmkg.graph.jsonvalues import to_json
 
 AGE_KEY = "age_years"
 
