@@ -7,8 +7,9 @@ and ``server/nelmkg/web/static/sample-case.json``. Each run times, from the JSON
 assessment dict, the plain path (``load_json`` + ``Assessor.assess``) and the FHIR path
 (``load_json`` + ``FhirService.assess``: bounds, R4 model validation, mapping, the same
 assessor), interleaved so that both see the same machine. It also times the model validation
-alone. Prints p50/p95 of each, the FHIR path's extra p50 and the ratio; the target is an
-extra p50 under 5 ms, and the script exits 1 if it is missed.
+alone. Prints p50/p95 of each (wall clock) and the CPU-time p50, the FHIR path's extra p50
+and the ratio, both ways; the target is an extra p50 under 5 ms, checked on CPU time (on a
+machine shared with other jobs the wall clock measures them too); exit 1 if it is missed.
 """
 
 from __future__ import annotations
@@ -29,16 +30,21 @@ TARGET_EXTRA_MS = 5.0
 PLAIN = paths.root() / "server" / "nelmkg" / "web" / "static" / "sample-case.json"
 
 
-def _ms(call, text: str) -> float:
-    start = time.perf_counter()
+def _ms(call, text: str) -> tuple[float, float]:
+    """Return the wall-clock and CPU milliseconds of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
     call(text)
-    return (time.perf_counter() - start) * 1000
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
-def _line(name: str, times: list[float]) -> str:
-    times = sorted(times)
-    p95 = times[int(0.95 * (len(times) - 1))]
-    return f"{name:<18} p50 {statistics.median(times):7.3f} ms   p95 {p95:7.3f} ms"
+def _line(name: str, times: list[tuple[float, float]]) -> str:
+    wall = sorted(t[0] for t in times)
+    p95 = wall[int(0.95 * (len(wall) - 1))]
+    cpu = statistics.median(t[1] for t in times)
+    return (
+        f"{name:<18} p50 {statistics.median(wall):7.3f} ms   p95 {p95:7.3f} ms   "
+        f"CPU p50 {cpu:7.3f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     for _ in range(args.warmup):
         plain(plain_text), bundle(bundle_text), models(bundle_text)
-    times: dict[str, list[float]] = {"plain JSON": [], "FHIR Bundle": [], "model validation": []}
+    times: dict[str, list[tuple[float, float]]] = {
+        "plain JSON": [],
+        "FHIR Bundle": [],
+        "model validation": [],
+    }
     for _ in range(args.runs):
         times["plain JSON"].append(_ms(plain, plain_text))
         times["FHIR Bundle"].append(_ms(bundle, bundle_text))
@@ -76,13 +86,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.runs} runs; Bundle of {entries} entries; same statuses: {same}; load {load}")
     for name, found in times.items():
         print(_line(name, found))
-    base = statistics.median(times["plain JSON"])
-    extra = statistics.median(times["FHIR Bundle"]) - base
-    print(
-        f"FHIR extra p50 {extra:.3f} ms (target < {TARGET_EXTRA_MS} ms); "
-        f"FHIR/plain {statistics.median(times['FHIR Bundle']) / base:.2f}x"
-    )
-    return 0 if same and extra < TARGET_EXTRA_MS else 1
+    extra = {}
+    for which, name in ((0, "wall"), (1, "CPU")):
+        base = statistics.median(t[which] for t in times["plain JSON"])
+        fhir_p50 = statistics.median(t[which] for t in times["FHIR Bundle"])
+        extra[name] = fhir_p50 - base
+        print(
+            f"FHIR extra p50 ({name}) {extra[name]:.3f} ms (target < {TARGET_EXTRA_MS} ms); "
+            f"FHIR/plain {fhir_p50 / base:.2f}x"
+        )
+    # On a machine shared with other jobs the wall clock also measures them: the target is
+    # checked on the process's own CPU time (both are printed).
+    return 0 if same and extra["CPU"] < TARGET_EXTRA_MS else 1
 
 
 if __name__ == "__main__":

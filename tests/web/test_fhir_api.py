@@ -298,3 +298,23 @@ def test_long_titles_keep_the_summary_under_140(fhir_service):
     )
     card = maker.card("x", {"status": "indeterminate", "criteria": []}, "http://h/")
     assert len(card["summary"]) < 140 and card["summary"].endswith("facts missing")
+
+
+def test_readme_call_on_the_live_server(live_server):
+    """The README's curl call, as curl sends it, to a real ``nelmkg serve`` (gunicorn)."""
+    import urllib.request
+
+    base = live_server[0]
+    request = urllib.request.Request(
+        f"{base}/assess", data=SAMPLE, headers={"Content-Type": FHIR}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        body = json.loads(response.read())
+    assert body["case"] == "case-01" and body["mapping"]["bundle"]["entries"] == 30
+    call = json.dumps(_call()).encode()
+    request = urllib.request.Request(
+        f"{base}{SERVICE}", data=call, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        cards = json.loads(response.read())["cards"]
+    assert all(link["url"].startswith(base) for c in cards for link in c["links"])
