@@ -36,6 +36,11 @@ def case_manifest() -> list[dict]:
         return tomllib.load(handle)["case"]
 
 
+def fhir_case_entries() -> list[dict]:
+    """Return the manifest's plain-JSON cases that are read (no ``error``): FHIR has them too."""
+    return [e for e in case_manifest() if e["file"].endswith(".json") and "error" not in e]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrise tests over the repository's files, queries, quotes and terms by arg name."""
     names = metafunc.fixturenames
@@ -58,6 +63,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "case_entry" in names:
         entries = case_manifest()
         metafunc.parametrize("case_entry", entries, ids=[e["file"] for e in entries])
+    if "fhir_case" in names:  # plain-JSON example cases the reader accepts, in each code style
+        entries = fhir_case_entries()
+        styles = ("project", "standard")
+        metafunc.parametrize(
+            ("fhir_case", "style"),
+            [(e, s) for e in entries for s in styles],
+            ids=[f"{e['file']}-{s}" for e in entries for s in styles],
+        )
     if "nelm_term" in names:
         terms = nelm_terms(_part_or_empty(metafunc.config, "ontology"))
         metafunc.parametrize("nelm_term", terms, ids=[curie(str(t)) for t in terms])
@@ -133,3 +146,11 @@ def pyshacl_assessor(data: Graph) -> Assessor:
 def case_entries() -> list[dict]:
     """Every entry of the example-case manifest (``tests/data/cases/manifest.toml``)."""
     return case_manifest()
+
+
+@pytest.fixture(scope="session")
+def fhir_service(assessor):
+    """The FHIR side (mapping, cards, CodeSystems) of the session's assessor."""
+    from nelmkg.fhir.service import FhirService
+
+    return FhirService.build(assessor)

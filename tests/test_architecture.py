@@ -26,13 +26,15 @@ ALLOWED: dict[str, set[str]] = {
     "coverage": {"graph", "paths"},
     "query": {"graph", "paths"},
     "generate": {"cases", "eligibility", "graph", "paths"},
+    "fhir": {"nelmkg", "cases", "eligibility", "graph"},
     "cli": {"graph"},
     "web": {"query", "eligibility", "cases", "graph", "paths", "nelmkg"},
     "web.sparql": {"web", "query", "graph"},
-    "web.cases": {"web", "cases", "eligibility", "graph"},
+    "web.cases": {"web", "web.fhir", "cases", "eligibility", "graph"},
+    "web.fhir": {"web", "fhir", "cases", "graph"},
     "web.pages": {"web", "web.cases", "audit", "query", "eligibility", "cases", "graph", "paths"}
     | {"nelmkg"},
-    "web.app": {"web", "web.sparql", "web.cases", "web.pages", "graph", "paths"},
+    "web.app": {"web", "web.sparql", "web.cases", "web.fhir", "web.pages", "graph", "paths"},
     "testing": {
         "nelmkg",
         "paths",
@@ -40,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
         "cases",
         "shacl",
         "eligibility",
+        "fhir",
         "audit",
         "coverage",
         "query",
@@ -65,7 +68,7 @@ def room(module: str) -> str:
     parts = module.split(".")
     if len(parts) == 1:
         return "nelmkg"
-    if parts[1] == "web" and len(parts) > 2 and parts[2] in ("sparql", "cases", "pages"):
+    if parts[1] == "web" and len(parts) > 2 and parts[2] in ("sparql", "cases", "fhir", "pages"):
         return f"web.{parts[2]}"
     return parts[1]
 

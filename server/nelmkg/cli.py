@@ -20,7 +20,7 @@ COMMANDS: dict[str, str] = {
     "release": "nelmkg.graph.cli",
     "check": "nelmkg.graph.cli",
     "build": "nelmkg.generate",
-    "assess": "nelmkg.eligibility.cli",
+    "assess": "nelmkg.fhir.cli",  # the eligibility command, reading FHIR Bundles too
     "audit": "nelmkg.audit.cli",
     "coverage": "nelmkg.coverage.cli",
     "serve": "nelmkg.web.serve",

@@ -58,6 +58,8 @@ def load_json(text: str) -> Any:
         raise CaseInputError(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from exc
     except ValueError as exc:
         raise CaseInputError(f"invalid JSON: {exc}") from exc
+    except RecursionError as exc:  # the C scanner stops at the interpreter's recursion limit
+        raise CaseInputError("invalid JSON: nested too deeply to read") from exc
 
 
 def is_plain(doc: Any) -> bool:

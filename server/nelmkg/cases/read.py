@@ -13,6 +13,7 @@ and rdflib's RDF/XML parser does not resolve external entities. Syntax errors be
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from xml.sax import SAXParseException
@@ -183,13 +184,26 @@ class Batch:
     items: tuple[Case | CaseInputError, ...]
 
 
-def _one(doc: Any, context: CaseContext) -> Case | CaseInputError:
+# A reader of another JSON case format tried before the plain-JSON reader (e.g. a FHIR Bundle,
+# nelmkg.fhir): it returns None for a document that is not of its format.
+Reader = Callable[[Any], Case | None]
+
+
+def _read_doc(doc: Any, context: CaseContext, readers: Sequence[Reader]) -> Case:
+    for reader in readers:
+        case = reader(doc)
+        if case is not None:
+            return case
+    return read_case(doc, context)
+
+
+def _one(doc: Any, context: CaseContext, readers: Sequence[Reader] = ()) -> Case | CaseInputError:
     """Read one case of a batch; a refused case becomes its error (naming its id)."""
     name = doc.get(context.id_key) if isinstance(doc, dict) else None
     try:
         if not isinstance(doc, dict):
             raise CaseInputError("a case is a JSON object", kind="not-a-case")
-        return read_case(doc, context)
+        return _read_doc(doc, context, readers)
     except CaseInputError as exc:
         exc.case_id = name if isinstance(name, str) else None
         return exc
@@ -205,14 +219,19 @@ def _check_size(count: int, limit: int | None) -> None:
 
 
 def read_batch(
-    body: str | bytes, content_type: str, context: CaseContext, limit: int | None = None
+    body: str | bytes,
+    content_type: str,
+    context: CaseContext,
+    limit: int | None = None,
+    readers: Sequence[Reader] = (),
 ) -> Batch:
     """Read a body holding one case, a JSON array of cases or NDJSON (one case per line).
 
     An RDF or JSON-LD body is one case. Raises :class:`CaseInputError` for the body as a whole:
     text that is not UTF-8 or does not parse (NDJSON: with its line), more than ``limit`` cases,
     a single case that cannot be read; a refused case *inside* an array or NDJSON is kept as
-    its error so the others are still answered.
+    its error so the others are still answered. ``readers`` read JSON documents of other case
+    formats (each returns None for a document that is not its own).
     """
     media = media_type(content_type)
     if media in NDJSON_TYPES:
@@ -225,13 +244,13 @@ def read_batch(
             except CaseInputError as exc:
                 exc.line = number  # the line of the body, not of the one-line document
                 raise
-        return Batch("ndjson", tuple(_one(doc, context) for doc in docs))
+        return Batch("ndjson", tuple(_one(doc, context, readers) for doc in docs))
     if FORMATS.get(media) != "json" or media == "application/ld+json":
         return Batch("object", (read_case(body, context, media),))
     doc = load_json(_decode(body))
     if isinstance(doc, list):
         _check_size(len(doc), limit)
-        return Batch("array", tuple(_one(item, context) for item in doc))
+        return Batch("array", tuple(_one(item, context, readers) for item in doc))
     if isinstance(doc, dict):
-        return Batch("object", (read_case(doc, context),))
+        return Batch("object", (_read_doc(doc, context, readers),))
     raise CaseInputError("a case is a JSON object or an array", kind="not-a-case")

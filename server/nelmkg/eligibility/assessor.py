@@ -96,8 +96,15 @@ class Assessment(Validation):
     options: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the assessment in the documented output shape (docs/case-format.md)."""
-        return {**super().as_dict(), "options": self.options}
+        """Return the assessment in the documented output shape (docs/case-format.md).
+
+        A case read from a format that maps onto the case format (a FHIR Bundle) adds the
+        reader's ``mapping`` report.
+        """
+        out = {**super().as_dict(), "options": self.options}
+        if self.case.report is not None:
+            out["mapping"] = self.case.report
+        return out
 
 
 def _shapes_in(graph: Graph) -> set[URIRef]:
@@ -125,6 +132,7 @@ class Assessor:
             raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
         self.engine = engine
         self.context = context
+        self.knowledge = knowledge  # ontology + KG, for readers that need more (nelmkg.fhir)
         self.names = notations(knowledge)
         self.ambiguities = all_ambiguities(knowledge)
         self.options: dict[str, Option] = load_options(eligibility_shapes, knowledge, self.names)
@@ -153,7 +161,15 @@ class Assessor:
         return read_case(case, self.context, content_type)
 
     def _violations(self, outcome: Outcome | CompiledOutcome, case: Case) -> list[dict[str, Any]]:
-        return violations(outcome.results, case, self._case_shapes, self._keys, self.names)
+        found = violations(outcome.results, case, self._case_shapes, self._keys, self.names)
+        if case.provenance:  # a violation of a fact read from a source names that source
+            sources = {self.context.keys[k].property: k for k in self.context.keys}
+            by_key = {sources.get(p): v for p, v in case.provenance.items()}
+            for violation in found:
+                source = by_key.get(violation.get("path"))
+                if source is not None:
+                    violation["derived_from"] = dict(source)
+        return found
 
     def validate(self, case: Any, content_type: str | None = None) -> Validation:
         """Check a case against the case shapes only."""
@@ -170,7 +186,9 @@ class Assessor:
         if not found:
             shapes = fired(outcome.results)
             options = {
-                o.id: evaluate(o, shapes, read.values, self.names, self.ambiguities)
+                o.id: evaluate(
+                    o, shapes, read.values, self.names, self.ambiguities, read.provenance
+                )
                 for o in self.options.values()
             }
         return Assessment(read, found, outcome, options)
@@ -187,6 +205,7 @@ class Assessor:
             "path": fields.get("key"),
             "value": fields.get("value"),
             "message": exc.message,
+            "issue": fields.get("issue"),  # a refused FHIR Bundle's OperationOutcome issues
         }
         return {
             "case": exc.case_id,

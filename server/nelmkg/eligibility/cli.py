@@ -1,8 +1,10 @@
 """``nelmkg assess FILE... | -``: assess patient cases from files or standard input.
 
 Each input holds one case (a JSON object), a JSON array of cases, or NDJSON (one JSON case
-per line); ``.ttl``, ``.nt``, ``.rdf``/``.owl``/``.xml`` and ``.jsonld`` files are read as
-RDF (Turtle, N-Triples, RDF/XML, JSON-LD) holding one case. ``-`` reads JSON from stdin.
+per line); a FHIR R4 Bundle (told by its ``resourceType``) is a case too, mixed freely with
+plain-JSON cases, its assessment then carrying a ``mapping`` report; ``.ttl``, ``.nt``,
+``.rdf``/``.owl``/``.xml`` and ``.jsonld`` files are read as RDF (Turtle, N-Triples, RDF/XML,
+JSON-LD) holding one case. ``-`` reads JSON from stdin.
 
 Output is a table per case, or with ``--json`` the assessment objects, shaped like the
 input: a single object for a single object, an array for an array, NDJSON for NDJSON (with
@@ -12,13 +14,16 @@ several inputs: NDJSON when all are NDJSON, else one array).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
 import textwrap
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -59,8 +64,8 @@ class Source:
     lines: list[int] = field(default_factory=list)  # NDJSON: the line of each case
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register the ``assess`` subcommand."""
+def add_parser(sub: argparse._SubParsersAction, readers: Sequence[ReaderFactory] = ()) -> None:
+    """Register the ``assess`` subcommand (``readers``: other case formats it also reads)."""
     cmd = sub.add_parser(
         "assess",
         help="assess patient cases (JSON, NDJSON or RDF) against every treatment option",
@@ -70,7 +75,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     cmd.add_argument("files", nargs="+", metavar="FILE", help="case file, or - for stdin")
     cmd.add_argument("--json", action="store_true", help="print the assessments as JSON")
-    cmd.set_defaults(func=run)
+    cmd.set_defaults(func=functools.partial(run, readers=tuple(readers)))
 
 
 def read_source(name: str) -> Source:
@@ -128,14 +133,14 @@ def parse_json_text(text: str, name: str, ndjson: bool = False) -> Source:
     return Source(name, "ndjson", cases, lines)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, readers: Sequence[ReaderFactory] = ()) -> int:
     """Assess every case of every input; print a table or JSON; return the exit status."""
     if args.files.count("-") > 1:
         print("error: - (stdin) may be given only once", file=sys.stderr)
         return EXIT_INPUT
     try:
         sources = [read_source(name) for name in args.files]
-        results = _assess_all(sources, Assessor.from_repository())
+        results = _assess_all(sources, Assessing(Assessor.from_repository(), readers))
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -151,7 +156,29 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r["well_formed"] for r in flat) else EXIT_MALFORMED
 
 
-def _assess_all(sources: list[Source], assessor: Assessor) -> list[list[dict]]:
+# A reader of another case format for this command: built from the run's assessor, it
+# returns a document's assessment, or None for a document that is not its format (the FHIR
+# room adds Bundles this way, nelmkg.fhir.cli).
+ReaderFactory = Callable[[Assessor], Callable[[Any], dict | None]]
+
+
+class Assessing:
+    """The run's assessor and the readers of other case formats it was given."""
+
+    def __init__(self, assessor: Assessor, readers: Sequence[ReaderFactory] = ()) -> None:
+        self.assessor = assessor
+        self.readers = [make(assessor) for make in readers]
+
+    def assess(self, case, content_type: str | None = None) -> dict:
+        """Return the assessment of one case (by the first reader that takes it)."""
+        for reader in self.readers:
+            found = reader(case)
+            if found is not None:
+                return found
+        return self.assessor.assess(case, content_type)
+
+
+def _assess_all(sources: list[Source], assessor: Assessing) -> list[list[dict]]:
     """Assess every case; a case that cannot be read at all raises :class:`InputError`."""
     results = []
     with _progress(sum(len(s.cases) for s in sources)) as bar:
@@ -164,7 +191,7 @@ def _assess_all(sources: list[Source], assessor: Assessor) -> list[list[dict]]:
     return results
 
 
-def _assess_one(source: Source, index: int, case, assessor: Assessor) -> dict:
+def _assess_one(source: Source, index: int, case, assessor: Assessing) -> dict:
     """Return one case's assessment; a case the reader refuses becomes a malformed one."""
     try:
         if isinstance(case, tuple):

@@ -165,10 +165,13 @@ def evaluate(
     values: Mapping[URIRef, tuple[Node, ...]],
     names: dict,
     ambiguities: dict[URIRef, dict],
+    provenance: Mapping[URIRef, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return ``{"status", "criteria": [...]}`` (plus ``"regimen"``) for one option.
 
     ``values`` are the patient's facts (predicate -> objects; one each in a well-formed case).
+    ``provenance`` (property -> source, for input that names its sources such as a FHIR
+    Bundle) adds ``derived_from`` to the criteria whose fact has a source.
     """
     results = {c.info.iri: _result(c, fired) for c in option.checks}
     if option.exception is not None:
@@ -181,6 +184,11 @@ def evaluate(
         )
         for c in option.checks
     ]
+    if provenance:
+        for check, entry in zip(option.checks, criteria, strict=True):
+            source = provenance.get(check.info.property)
+            if source is not None:
+                entry["derived_from"] = dict(source)
     if option.regimens:
         name, regimen = _regimen_status(option, results)
         return {"status": name, "regimen": regimen, "criteria": criteria}

@@ -4,8 +4,9 @@ Everything expensive is done once here, at start-up: the settings are read and c
 (:mod:`nelmkg.web.settings`, one closed table), and the :class:`~nelmkg.web.service.Service` is
 built — store loaded, named queries prepared, case assessor built — and hung on the app. Requests
 never parse a data file. Each concern is one blueprint in :data:`BLUEPRINTS`, grouped by room:
-the SPARQL protocol (:mod:`nelmkg.web.sparql`), the case API (:mod:`nelmkg.web.cases`), the
-pages (:mod:`nelmkg.web.pages`) and the service's own health routes.
+the SPARQL protocol (:mod:`nelmkg.web.sparql`), the case API (:mod:`nelmkg.web.cases`), FHIR
+and CDS Hooks (:mod:`nelmkg.web.fhir`), the pages (:mod:`nelmkg.web.pages`) and the service's
+own health routes.
 
 ``test_config`` overrides settings; ``service`` may pass an already built service so that tests
 share one store, one evaluator and one assessor between the apps they make.
@@ -19,13 +20,13 @@ from typing import Any
 from flask import Flask
 
 from nelmkg import paths
-from nelmkg.web import health, hooks, problems, settings
+from nelmkg.web import fhir, health, hooks, problems, settings
 from nelmkg.web.cases import contexts, routes
 from nelmkg.web.pages import BLUEPRINTS as PAGES
 from nelmkg.web.service import Service, build_service, install
 from nelmkg.web.sparql import endpoint, named
 
-BLUEPRINTS = (endpoint.bp, named.bp, health.bp, routes.bp, contexts.bp, *PAGES)
+BLUEPRINTS = (endpoint.bp, named.bp, health.bp, routes.bp, contexts.bp, fhir.bp, *PAGES)
 
 
 def create_app(

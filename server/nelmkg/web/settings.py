@@ -97,6 +97,13 @@ SETTINGS: tuple[Setting, ...] = (
         "request body bytes accepted (default 5 MiB); a larger body gets 413",
     ),
     Setting(
+        "FHIR_MAX_ENTRIES",
+        "NELMKG_FHIR_MAX_ENTRIES",
+        1000,
+        _positive_int,
+        "entries read in one FHIR Bundle (`/assess`, `/validate`, CDS Hooks); more gets 413",
+    ),
+    Setting(
         "QUERY_MEMORY_MB",
         "NELMKG_QUERY_MEMORY",
         1024,

@@ -13,6 +13,10 @@ JSON-ready result written here. In an array or NDJSON a case the reader refuses 
 ``well_formed: false`` entry; a body that does not parse fails the request (400 with line and
 column). At most ``MAX_BATCH`` cases per request (413).
 
+A Bundle sent as ``application/fhir+json`` is handed to :mod:`nelmkg.web.fhir.cases` (data
+problems as an OperationOutcome); a Bundle sent as JSON is read by the FHIR reader the batch
+reader is given (docs/fhir.md).
+
 Errors of a single case follow :attr:`CaseInputError.status` (400, 413, 415, 422), as
 problem+json with the error's ``kind``, ``key``, ``value``, ``line`` and ``column``. Bodies are
 never logged (the access log writes sizes only, :mod:`nelmkg.web.hooks`).
@@ -30,11 +34,13 @@ from flask import Blueprint, Response, current_app, request
 from nelmkg.cases.errors import CaseInputError
 from nelmkg.cases.model import Case
 from nelmkg.cases.read import FORMATS, NDJSON_TYPES, read_batch
-from nelmkg.web import conneg
+from nelmkg.web import conneg, fhir
+from nelmkg.web.fhir import cases as fhir_cases
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import current
 
 bp = Blueprint("cases", __name__)
+FHIR_TYPE = "application/fhir+json"  # one FHIR R4 Bundle (nelmkg.web.fhir.cases)
 
 # /validate answers: the first row is the default.
 REPORT_FORMATS: tuple[conneg.Format, ...] = (
@@ -62,12 +68,13 @@ def as_problem(exc: CaseInputError) -> Problem:
     """Return the problem answering a case (or body) the reader refused."""
     fields = exc.as_dict()
     fields.pop("message")
-    return Problem(exc.status, SLUGS.get(exc.kind, "case-syntax"), exc.message, **fields)
+    slug = getattr(exc, "slug", None) or SLUGS.get(exc.kind, "case-syntax")  # FHIR: its own
+    return Problem(exc.status, slug, exc.message, **fields)
 
 
 def accepted(ndjson: bool) -> str:
     """Return the media types a case may be posted as (read from the reader's table)."""
-    return ", ".join([*FORMATS, *(NDJSON_TYPES if ndjson else ())])
+    return ", ".join([*FORMATS, FHIR_TYPE, *(NDJSON_TYPES if ndjson else ())])
 
 
 def _media_type(accepted: str) -> str:
@@ -114,6 +121,8 @@ def validate() -> Response:
     media = _media_type(accepted(ndjson=False))
     fmt = _choose(REPORT_FORMATS, "The validation report")
     body = request.get_data(cache=False)
+    if media == FHIR_TYPE:
+        return fhir_cases.validate_fhir(body, RDFLIB_FORMAT[fmt.key], fmt.content_type)
     result = _quietly(lambda: current().assessor.validate(body, media))
     text = _quietly(lambda: result.report.serialize(format=RDFLIB_FORMAT[fmt.key]))
     response = Response(text, content_type=fmt.content_type)
@@ -137,8 +146,11 @@ def assess() -> Response:
         _choose(ASSESS_FORMATS, "The assessment")
     assessor = current().assessor
     body = request.get_data(cache=False)
+    if media == FHIR_TYPE:  # a FHIR caller: data problems as an OperationOutcome
+        return fhir_cases.assess_fhir(body)
     limit = current_app.config["MAX_BATCH"]
-    batch = _quietly(lambda: read_batch(body, media, assessor.context, limit))
+    readers = (fhir.reader(),)  # a Bundle sent as JSON, alone or in a batch
+    batch = _quietly(lambda: read_batch(body, media, assessor.context, limit, readers))
     results = [
         _quietly(lambda item=item: assessor.assess(item))
         if isinstance(item, Case)

@@ -19,6 +19,12 @@ from nelmkg.web.service import current
 
 bp = Blueprint("api", __name__)
 EXAMPLE_QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 5"
+SAMPLE_BUNDLE = "sample-bundle.json"  # shipped in nelmkg/fhir/examples, served by /fhir/examples
+FHIR_EXAMPLE = (
+    f"curl -o {SAMPLE_BUNDLE} 'http://127.0.0.1:8000/fhir/examples/{SAMPLE_BUNDLE}'\n"
+    "curl -X POST 'http://127.0.0.1:8000/assess' -H 'Content-Type: application/fhir+json' "
+    f"--data-binary @{SAMPLE_BUNDLE}"
+)
 
 
 def document() -> dict[str, Any]:
@@ -32,13 +38,23 @@ def document() -> dict[str, Any]:
     )
 
 
+# Path template -> the value its {name} or {service_id} takes in the example.
+EXAMPLE_NAMES = {
+    "/context/{name}.jsonld": "case-v1",
+    "/fhir/CodeSystem/{name}": "case",
+    "/fhir/examples/{name}": SAMPLE_BUNDLE,
+    "/cds-services/{service_id}": "nelmkg-treatment-options",
+}
+
+
 def example(path: str, method: str) -> str:
     """Return an example ``curl`` command for one operation."""
-    url = "http://127.0.0.1:8000" + path.replace(
-        "{name}", "case-v1" if "context" in path else "ambiguities"
-    )
+    name = EXAMPLE_NAMES.get(path, "ambiguities")
+    url = "http://127.0.0.1:8000" + path.replace("{name}", name).replace("{service_id}", name)
     if path.startswith("/sparql"):
         return f"curl -G '{url}' --data-urlencode 'query={EXAMPLE_QUERY}'"
+    if path.startswith("/cds-services/"):
+        return f"curl -X POST '{url}' -H 'Content-Type: application/json' -d @cds-request.json"
     if method == "post":
         accept = " -H 'Accept: text/turtle'" if path == "/validate" else ""
         return f"curl -X POST '{url}' -H 'Content-Type: application/json'{accept} -d @case.json"
@@ -62,4 +78,6 @@ def page() -> str:
         for method, op in ops.items()
     ]
     keys = doc["components"]["schemas"]["Case"]["properties"]
-    return render_template("api.html", doc=doc, routes=routes, sample=sample, keys=keys)
+    return render_template(
+        "api.html", doc=doc, routes=routes, sample=sample, keys=keys, fhir_example=FHIR_EXAMPLE
+    )

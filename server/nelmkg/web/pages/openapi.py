@@ -24,7 +24,7 @@ from nelmkg.cases.json_input import _ID  # the id pattern the reader enforces
 from nelmkg.cases.read import FORMATS
 from nelmkg.graph.dataset import parse_files
 from nelmkg.web import conneg
-from nelmkg.web.cases.routes import NDJSON_TYPES, REPORT_FORMATS
+from nelmkg.web.cases.routes import FHIR_TYPE, NDJSON_TYPES, REPORT_FORMATS
 from nelmkg.web.problems import MEDIA_TYPE as PROBLEM
 
 SAMPLE_CASE = paths.root() / "server" / "nelmkg" / "web" / "static" / "sample-case.json"
@@ -53,9 +53,13 @@ _SPARQL_POST = {
 def case_body(batch: bool) -> dict[str, str]:
     """Return the media types a case (or, with ``batch``, several) may be posted as."""
     body = {m: ("case" if fmt == "json" else "text") for m, fmt in FORMATS.items()}
+    body[FHIR_TYPE] = "bundle"  # one FHIR R4 Bundle (docs/fhir.md)
     if batch:
         body |= {"application/json": "cases", **dict.fromkeys(NDJSON_TYPES, "text")}
     return body
+
+
+FHIR_ERRORS = {"400": None, "413": None, "422": None}  # also OperationOutcome for FHIR callers
 
 
 # Flask rule -> method -> operation (see _operation for the keys).
@@ -94,6 +98,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
             "summary": "Validate one case; the SHACL validation report, conforming or not",
             "query": [("format", "turtle or jsonld (overrides Accept)")],
             "body": "one case",
+            "outcome_errors": True,
             "responses": {
                 "200": [f.media_type for f in REPORT_FORMATS],
                 "400": None,
@@ -108,6 +113,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
         "post": {
             "summary": "Assess a case, a JSON array of cases, or NDJSON, against every option",
             "body": "cases",
+            "outcome_errors": True,
             "responses": {
                 "200": ["application/json", "application/x-ndjson"],
                 "400": None,
@@ -129,6 +135,47 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
             "summary": "One version of the case JSON-LD context, e.g. case-v1",
             "path": [("name", "the context's version name, e.g. case-v1")],
             "responses": {"200": ["application/ld+json"], "304": None, "404": None},
+        }
+    },
+    "/fhir/mapping": {
+        "get": {
+            "summary": "The FHIR mapping of the case format: codes, units, sources",
+            "responses": {"200": ["application/json"]},
+        }
+    },
+    "/fhir/CodeSystem/<name>": {
+        "get": {
+            "summary": "A CodeSystem of the case format (case, case-value), at its IRI's path",
+            "path": [("name", "case or case-value")],
+            "responses": {"200": [FHIR_TYPE], "404": None},
+        }
+    },
+    "/fhir/examples/<name>": {
+        "get": {
+            "summary": "A shipped example Bundle (sample-bundle.json)",
+            "path": [("name", "sample-bundle.json")],
+            "responses": {"200": [FHIR_TYPE], "404": None},
+        }
+    },
+    "/cds-services": {
+        "get": {
+            "summary": "CDS Hooks 1.0 discovery",
+            "responses": {"200": ["application/json"]},
+        }
+    },
+    "/cds-services/<service_id>": {
+        "post": {
+            "summary": "CDS Hooks 1.0 patient-view call (prefetch 'case': a Bundle); one card "
+            "per treatment option",
+            "path": [("service_id", "nelmkg-treatment-options (see /cds-services)")],
+            "body": {"application/json": "form"},
+            "responses": {
+                "200": ["application/json"],
+                "400": "outcome",
+                "404": "outcome",
+                "412": "outcome",
+                "422": "outcome",
+            },
         }
     },
     "/openapi.json": {
@@ -191,6 +238,35 @@ PROBLEM_SCHEMA = {
 }
 
 
+# The JSON shapes of FHIR R4 Bundle and OperationOutcome that this service relies on.
+BUNDLE_SCHEMA = {
+    "type": "object",
+    "required": ["resourceType", "type"],
+    "properties": {"resourceType": {"const": "Bundle"}, "entry": {"type": "array"}},
+    "description": "A FHIR R4 Bundle with one Patient (docs/fhir.md)",
+}
+OUTCOME_SCHEMA = {
+    "type": "object",
+    "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"const": "OperationOutcome"},
+        "issue": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["severity", "code"],
+                "properties": {
+                    "severity": {"type": "string"},
+                    "code": {"type": "string"},
+                    "details": {"type": "object"},
+                    "expression": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+
+
 def _param(name: str, where: str, text: str) -> dict[str, Any]:
     return {
         "name": name,
@@ -233,16 +309,22 @@ def _operation(op: dict[str, Any], named: list[str]) -> dict[str, Any]:
             },
             "text": {"type": "string"},
             "form": {"type": "object"},
+            "bundle": {"$ref": "#/components/schemas/Bundle"},
         }
         out["requestBody"] = {
             "required": True,
             "content": {media: {"schema": refs[kind]} for media, kind in body.items()},
         }
+    outcome = {FHIR_TYPE: {"schema": {"$ref": "#/components/schemas/OperationOutcome"}}}
     for status, media_types in op["responses"].items():
-        if media_types is None:
+        if media_types == "outcome":
+            out["responses"][status] = {"description": status, "content": outcome}
+        elif media_types is None:
             content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
             if status == "304":
                 content = {}
+            elif op.get("outcome_errors") and status in FHIR_ERRORS:
+                content = {**content, **outcome}
             out["responses"][status] = {"description": status, "content": content}
         else:
             out["responses"][status] = {
@@ -298,5 +380,12 @@ def build(app: Flask, context: CaseContext, named: list[str]) -> dict[str, Any]:
             "review's knowledge graph (docs/service.md, docs/case-api.md).",
         },
         "paths": doc_paths,
-        "components": {"schemas": {"Case": schema, "Problem": PROBLEM_SCHEMA}},
+        "components": {
+            "schemas": {
+                "Case": schema,
+                "Problem": PROBLEM_SCHEMA,
+                "Bundle": BUNDLE_SCHEMA,
+                "OperationOutcome": OUTCOME_SCHEMA,
+            }
+        },
     }
