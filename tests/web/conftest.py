@@ -16,7 +16,6 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from nelmkg import paths
 from nelmkg.testing import live
 from nelmkg.web import create_app
 from nelmkg.web.problems import PROBLEM_BASE
@@ -44,24 +43,14 @@ GRAPH = "https://w3id.org/nelmkg/graph/"
 
 
 @pytest.fixture(scope="session")
-def expected_triples() -> dict[str, int]:
+def expected_triples(source_graphs) -> dict[str, int]:
     """Triples per graph of the service's dataset, counted by rdflib from the files themselves.
 
-    The layout is written out here (not taken from the loaders under test): ``ontology/*.ttl``,
-    ``kg/*.ttl`` and ``shapes/*/*.ttl`` are the graphs ``graph/ontology``, ``graph/kg`` and
-    ``graph/shapes``; ``protocol.trig`` keeps its graph names and its default-graph triples go
-    into ``graph/data/protocol.trig``; the default graph is the union (distinct triples).
+    ``source_graphs`` are the graphs ``graph/ontology``, ``graph/kg`` and ``graph/shapes``;
+    ``protocol.trig`` keeps its graph names and its default-graph triples go into
+    ``graph/data/protocol.trig``; the default graph is the union (distinct triples).
     """
-    root = paths.root()
-    graphs: dict[str, Graph] = {}
-    for part, pattern in (
-        ("ontology", "ontology/*.ttl"),
-        ("kg", "kg/*.ttl"),
-        ("shapes", "shapes/*/*.ttl"),
-    ):
-        graph = graphs[GRAPH + part] = Graph()
-        for path in sorted(root.glob(pattern)):
-            graph.parse(path, format="turtle")
+    graphs = {GRAPH + part: graph for part, graph in source_graphs.items()}
     trig = Dataset()
     trig.parse(PROTOCOL_DATA, format="trig")
     for s, p, o, g in trig.quads((None, None, None, None)):
