@@ -181,3 +181,32 @@ def expected_summary(source_graphs, ontology_version_text) -> dict:
         "graphs": {**sizes, "total": sum(sizes.values())},
         "classes": {curie(str(c)): counts[c] for c in sorted(wanted, key=lambda c: curie(str(c)))},
     }
+
+
+ELIG = "https://w3id.org/nelmkg/shapes/eligibility#"
+
+
+@pytest.fixture(scope="session")
+def options_source() -> Graph:
+    """``shapes/options.ttl``, the edited source of the treatment options, parsed by rdflib."""
+    return Graph().parse(paths.options_file(), format="turtle")
+
+
+@pytest.fixture(scope="session")
+def option_ids(options_source) -> set[str]:
+    """The option ids written in ``shapes/options.ttl``."""
+    return {str(o) for o in options_source.objects(None, URIRef(ELIG + "optionId"))}
+
+
+@pytest.fixture(scope="session")
+def option_criteria(options_source, source_graphs) -> dict[str, list[URIRef]]:
+    """Option id -> the criteria its criteria sets hold (exception sets included), from
+    ``shapes/options.ttl`` and the KG's ``nelm:inCriteriaSet`` links."""
+    g, kg = options_source, source_graphs["kg"]
+    found = {}
+    for option, option_id in g.subject_objects(URIRef(ELIG + "optionId")):
+        sets = list(g.objects(option, URIRef(ELIG + "criteriaSet")))
+        for exception in g.objects(option, URIRef(ELIG + "exception")):
+            sets += g.objects(exception, URIRef(ELIG + "criteriaSet"))
+        found[str(option_id)] = [c for s in sets for c in kg.subjects(NELM.inCriteriaSet, s)]
+    return found
