@@ -190,11 +190,13 @@ def test_editor(client, service):
     assert client.get("/static/yasgui/yasgui.min.css").status_code == 200
 
 
-def test_assess_form(client):
-    from nelmkg.cases.context import load_context
-
+def test_assess_form(client, source_graphs):
     page = text(client.get("/assess/form", headers=HTML))
-    for key in load_context().keys:
+    # one field per patient fact: the ontology's nelm:jsonKey annotations
+    json_key = URIRef("https://w3id.org/nelmkg/ontology#jsonKey")
+    keys = {str(k) for k in source_graphs["ontology"].objects(None, json_key)}
+    assert keys
+    for key in keys:
         assert f'name="{key}"' in page
     assert '<option value="low_volume_indolent_bone">' in page
     result = text(
