@@ -6,17 +6,20 @@ ontology terms) and the session fixtures share one parse, without a module-globa
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import OWL, RDF
 
 from nelmkg import paths
 from nelmkg.eligibility.assessor import Assessor
 from nelmkg.graph.checks import normalise, quotes
 from nelmkg.graph.dataset import LoadError, data_graph, load_dataset, nelm_terms, parse_files, part
-from nelmkg.graph.vocab import curie
+from nelmkg.graph.vocab import KEY_EXTERNAL_CLASSES, NELM, curie
 
 CASES_DIR = Path(__file__).resolve().parent / "data" / "cases"
 
@@ -154,3 +157,77 @@ def fhir_service(assessor):
     from nelmkg.fhir.service import FhirService
 
     return FhirService.build(assessor)
+
+
+# The data layout as the README states it, written out here so that the independent counts
+# below do not go through the loaders they check (paths, dataset, store).
+SOURCE_GLOBS = {"ontology": "ontology/*.ttl", "kg": "kg/*.ttl", "shapes": "shapes/*/*.ttl"}
+
+
+@pytest.fixture(scope="session")
+def source_graphs() -> dict[str, Graph]:
+    """Each part (ontology, kg, shapes) parsed by rdflib straight from its files."""
+    graphs = {}
+    for part_name, pattern in SOURCE_GLOBS.items():
+        graph = graphs[part_name] = Graph()
+        for path in sorted(paths.root().glob(pattern)):
+            graph.parse(path, format="turtle")
+    return graphs
+
+
+@pytest.fixture(scope="session")
+def ontology_version_text() -> str:
+    """``owl:versionInfo`` read from the text of ``ontology/nelm.ttl`` (no RDF parser)."""
+    text = (paths.root() / "ontology" / "nelm.ttl").read_text(encoding="utf-8")
+    (info,) = re.findall(r'owl:versionInfo\s+"([^"]+)"', text)
+    return info
+
+
+@pytest.fixture(scope="session")
+def expected_summary(source_graphs, ontology_version_text) -> dict:
+    """What ``nelmkg summary --json`` must print, counted here from ``source_graphs``.
+
+    Instances are distinct (subject, class) pairs over the three parts; the classes listed are
+    every ``nelm:`` class declared or used as a type, and those of KEY_EXTERNAL_CLASSES (the
+    documented selection) that have instances.
+    """
+    sizes = {name: len(graph) for name, graph in source_graphs.items()}
+    typed = {(s, c) for g in source_graphs.values() for s, c in g.subject_objects(RDF.type)}
+    counts = Counter(c for _, c in typed)
+    declared = set(source_graphs["ontology"].subjects(RDF.type, OWL.Class))
+    wanted = {c for c in declared | set(counts) if isinstance(c, URIRef) and c.startswith(NELM)}
+    wanted |= {c for c in KEY_EXTERNAL_CLASSES if counts[c]}
+    return {
+        "version": ontology_version_text,
+        "graphs": {**sizes, "total": sum(sizes.values())},
+        "classes": {curie(str(c)): counts[c] for c in sorted(wanted, key=lambda c: curie(str(c)))},
+    }
+
+
+ELIG = "https://w3id.org/nelmkg/shapes/eligibility#"
+
+
+@pytest.fixture(scope="session")
+def options_source() -> Graph:
+    """``shapes/options.ttl``, the edited source of the treatment options, parsed by rdflib."""
+    return Graph().parse(paths.options_file(), format="turtle")
+
+
+@pytest.fixture(scope="session")
+def option_ids(options_source) -> set[str]:
+    """The option ids written in ``shapes/options.ttl``."""
+    return {str(o) for o in options_source.objects(None, URIRef(ELIG + "optionId"))}
+
+
+@pytest.fixture(scope="session")
+def option_criteria(options_source, source_graphs) -> dict[str, list[URIRef]]:
+    """Option id -> the criteria its criteria sets hold (exception sets included), from
+    ``shapes/options.ttl`` and the KG's ``nelm:inCriteriaSet`` links."""
+    g, kg = options_source, source_graphs["kg"]
+    found = {}
+    for option, option_id in g.subject_objects(URIRef(ELIG + "optionId")):
+        sets = list(g.objects(option, URIRef(ELIG + "criteriaSet")))
+        for exception in g.objects(option, URIRef(ELIG + "exception")):
+            sets += g.objects(exception, URIRef(ELIG + "criteriaSet"))
+        found[str(option_id)] = [c for s in sets for c in kg.subjects(NELM.inCriteriaSet, s)]
+    return found

@@ -40,7 +40,7 @@ def json_keys(ontology: Graph) -> dict[str, URIRef]:
 
 def test_every_json_key_is_in_the_context(context, ontology):
     keys = json_keys(ontology)
-    assert len(keys) == 29
+    assert keys  # the ontology's nelm:jsonKey annotations are the source
     assert set(context.keys) == set(keys)
     for key, prop in keys.items():
         assert context.keys[key].property == prop, key

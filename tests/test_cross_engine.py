@@ -271,7 +271,7 @@ def compiled(shapes) -> CompiledShapes:
 
 def test_probes_are_listed():
     names = {p if isinstance(p, str) else p.values[0] for p in probes()}
-    assert len(names) >= 50 and set(JENA_DIFFERENCES) <= names
+    assert names and set(JENA_DIFFERENCES) <= names
 
 
 @pytest.mark.parametrize("name", probes())

@@ -3,6 +3,8 @@
 Each query is run over the served dataset with its first ``#+ example:`` bound through
 ``initBindings`` (parsed by :mod:`nelmkg.graph.params`, as the service parses it) and compared with
 ``tests/data/evidence/<name>.json``. CONSTRUCT queries have their own test module instead.
+Each expected answer either rests on review sentences quoted in the query's ``#+ source:``
+header or says in its file that it is a regression snapshot of the KG, and why.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import pytest
 from rdflib import Literal, URIRef
 
 from nelmkg import paths
+from nelmkg.graph.checks import normalise
 from nelmkg.graph.params import ParamError, parse_bindings, parse_example, parse_param
-from nelmkg.graph.queries import load_query
+from nelmkg.graph.queries import load_query, read_header
 from nelmkg.testing.oracle import compare
 
 MIN_EVIDENCE_QUERIES = 25
@@ -58,6 +61,22 @@ def test_evidence_answer(dataset, rq_path):
     expected = json.loads(expected_file.read_text(encoding="utf-8"))
     differences = compare(expected, dataset.query(query.prepared, initBindings=bindings))
     assert not differences, f"{query.name} {bindings}:\n" + "\n".join(differences)
+
+
+@pytest.mark.parametrize("rq_path", ANSWERED, ids=[f.stem for f in ANSWERED])
+def test_expected_answer_rests_on_the_review_or_says_it_is_a_snapshot(rq_path, review_text):
+    """The answer is traceable: the query's ``#+ source:`` quotes the review sentences it rests
+    on (each quoted "..." fragment verbatim in the review), or the expected-answer file says
+    why it is a regression snapshot of the KG (``"regression_snapshot": "why"``)."""
+    headers = read_header(rq_path.read_text(encoding="utf-8"))
+    quoted = [q for line in headers.get("source", []) for q in re.findall(r'"([^"]+)"', line)]
+    expected = json.loads((EXPECTED / f"{rq_path.stem}.json").read_text(encoding="utf-8"))
+    why = expected.get("regression_snapshot")
+    assert quoted or why, f"{rq_path.name}: no '#+ source:' quote and no regression_snapshot"
+    if why is not None:
+        assert isinstance(why, str) and len(why.split()) >= 5, "say why it is a snapshot"
+    missing = [q for q in quoted if normalise(q) not in review_text]
+    assert not missing, f"{rq_path.name}: quoted but not in the review: {missing}"
 
 
 def test_unbound_parameter_answers_for_every_value(dataset):

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 
 import pytest
+from rdflib import Dataset, Graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from nelmkg.testing import live
 from nelmkg.web import create_app
@@ -35,6 +37,27 @@ def service():
     built = build_service([PROTOCOL_DATA], memory_mb=1024)
     yield built
     built.close()
+
+
+GRAPH = "https://w3id.org/nelmkg/graph/"
+
+
+@pytest.fixture(scope="session")
+def expected_triples(source_graphs) -> dict[str, int]:
+    """Triples per graph of the service's dataset, counted by rdflib from the files themselves.
+
+    ``source_graphs`` are the graphs ``graph/ontology``, ``graph/kg`` and ``graph/shapes``;
+    ``protocol.trig`` keeps its graph names and its default-graph triples go into
+    ``graph/data/protocol.trig``; the default graph is the union (distinct triples).
+    """
+    graphs = {GRAPH + part: graph for part, graph in source_graphs.items()}
+    trig = Dataset()
+    trig.parse(PROTOCOL_DATA, format="trig")
+    for s, p, o, g in trig.quads((None, None, None, None)):
+        name = GRAPH + "data/protocol.trig" if g == DATASET_DEFAULT_GRAPH_ID else str(g)
+        graphs.setdefault(name, Graph()).add((s, p, o))
+    union = {triple for graph in graphs.values() for triple in graph}
+    return {"default": len(union), **{name: len(g) for name, g in graphs.items()}}
 
 
 @pytest.fixture
