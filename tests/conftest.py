@@ -221,13 +221,16 @@ def option_ids(options_source) -> set[str]:
 
 @pytest.fixture(scope="session")
 def option_criteria(options_source, source_graphs) -> dict[str, list[URIRef]]:
-    """Option id -> the criteria its criteria sets hold (exception sets included), from
-    ``shapes/options.ttl`` and the KG's ``nelm:inCriteriaSet`` links."""
+    """Option id -> the criteria its criteria sets hold, from ``shapes/options.ttl`` and the
+    KG's ``nelm:inCriteriaSet`` links, plus those of the KG's exception sets that relax one of
+    them (``nelm:relaxesCriterion``)."""
     g, kg = options_source, source_graphs["kg"]
     found = {}
     for option, option_id in g.subject_objects(URIRef(ELIG + "optionId")):
         sets = list(g.objects(option, URIRef(ELIG + "criteriaSet")))
-        for exception in g.objects(option, URIRef(ELIG + "exception")):
-            sets += g.objects(exception, URIRef(ELIG + "criteriaSet"))
-        found[str(option_id)] = [c for s in sets for c in kg.subjects(NELM.inCriteriaSet, s)]
+        own = [c for s in sets for c in kg.subjects(NELM.inCriteriaSet, s)]
+        exceptions = {s for c in own for s in kg.subjects(NELM.relaxesCriterion, c)}
+        found[str(option_id)] = own + [
+            c for s in sorted(exceptions) for c in kg.subjects(NELM.inCriteriaSet, s)
+        ]
     return found

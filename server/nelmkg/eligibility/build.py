@@ -161,12 +161,15 @@ class _Writer:
         )
 
     def deciding(self, crit: URIRef) -> list[URIRef]:
-        """Return the criterion's ambiguities that leave values undecided, sorted."""
+        """Return the criterion's ambiguities that leave values of its fact undecided, sorted."""
+        rng = self.kg.value(self.kg.value(crit, NELM.patientProperty), RDFS.range)
         return sorted(
             amb
             for amb in self.kg.objects(crit, NELM.hasAmbiguity)
             if (amb, NELM.undecidedValue, None) in self.kg
-            or (amb, NELM.undecidedConcept, None) in self.kg
+            or any(
+                (c, RDF.type, rng) in self.kg for c in self.kg.objects(amb, NELM.undecidedConcept)
+            )
             or (amb, NELM.ambiguityKind, NELM.ApproximateThreshold) in self.kg
         )
 
@@ -178,7 +181,11 @@ class _Writer:
         label = _label(self.kg, crit)
         amb_label = _label(self.kg, amb)
         values = sorted(self.kg.objects(amb, NELM.undecidedValue), key=lambda v: v.toPython())
-        concepts = list(self.kg.objects(amb, NELM.undecidedConcept))
+        # Only the concepts this criterion's fact can take (an ambiguity may span several facts).
+        rng = self.kg.value(self.kg.value(crit, NELM.patientProperty), RDFS.range)
+        concepts = [
+            c for c in self.kg.objects(amb, NELM.undecidedConcept) if (c, RDF.type, rng) in self.kg
+        ]
         if values:
             inner = [
                 f"[ sh:minInclusive {self.t(v)} ; sh:maxInclusive {self.t(v)} ]" for v in values
@@ -224,10 +231,17 @@ def option_file(sources: Sources, node: URIRef) -> tuple[str, str]:
     kg, options = sources.knowledge, sources.options
     option_id = str(options.value(node, ELIG.optionId))
     sets = sorted(options.objects(node, ELIG.criteriaSet))
-    exception = options.value(node, ELIG.exception)
-    exc_set = options.value(exception, ELIG.criteriaSet) if exception is not None else None
-    relaxes = options.value(exception, ELIG.relaxes) if exception is not None else None
-    all_sets = [*sets, *([exc_set] if exc_set is not None else [])]
+    # The KG's exceptions to the option's criteria (nelm:relaxesCriterion) join the option.
+    exceptions = sorted(
+        (
+            (exc_set, crit)
+            for cset in sets
+            for crit in kg.subjects(NELM.inCriteriaSet, cset)
+            for exc_set in kg.subjects(NELM.relaxesCriterion, crit)
+        ),
+        key=lambda pair: str(pair[0]),
+    )
+    all_sets = [*sets, *(exc_set for exc_set, _ in exceptions)]
     for cset in all_sets:
         if (cset, RDF.type, NELM.CriteriaSet) not in kg:
             raise BuildError(f"{option_id}: {cset} is not a criteria set of the KG")
@@ -242,8 +256,9 @@ def option_file(sources: Sources, node: URIRef) -> tuple[str, str]:
             for amb in writer.deciding(crit):
                 names.append(writer.undecided_name(crit, amb))
                 shapes.append(writer.ambiguity(crit, amb))
-    if relaxes is not None and f"elig:{_slug(relaxes)}" not in names:
-        raise BuildError(f"{option_id}: the exception relaxes {relaxes}, not a criterion here")
+    for _, relaxes in exceptions:
+        if relaxes is None or f"elig:{_slug(relaxes)}" not in names:
+            raise BuildError(f"{option_id}: an exception relaxes {relaxes}, not a criterion here")
     statements = [
         ("a", "sh:NodeShape"),
         ("rdfs:label", turtle.term(Literal(label, lang="en"), PREFIXES)),
@@ -251,13 +266,12 @@ def option_file(sources: Sources, node: URIRef) -> tuple[str, str]:
         ("elig:optionId", turtle.string(option_id)),
         ("elig:criteriaSet", " , ".join(writer.t(s) for s in sets)),
     ]
-    if exception is not None:
-        statements.append(
-            (
-                "elig:exception",
-                f"[ elig:criteriaSet {writer.t(exc_set)} ; elig:relaxes {writer.t(relaxes)} ]",
-            )
-        )
+    if exceptions:
+        blanks = [
+            f"[ elig:criteriaSet {writer.t(exc_set)} ; elig:relaxes {writer.t(relaxes)} ]"
+            for exc_set, relaxes in exceptions
+        ]
+        statements.append(("elig:exception", " ,\n        ".join(blanks)))
     if options.value(node, ELIG.selectsRegimen) == Literal(True):
         statements.append(("elig:selectsRegimen", "true"))
     order = options.value(node, SH.order)

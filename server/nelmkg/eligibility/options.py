@@ -44,15 +44,25 @@ class Check:
 
 
 @dataclass(frozen=True)
+class Exception_:
+    """A criteria set that can relax one criterion of the option when that criterion fails."""
+
+    criteria_set: URIRef
+    relaxes: URIRef
+    hedge: URIRef | None  # an ambiguity on the set: relaxing then makes the result ambiguous
+
+
+@dataclass(frozen=True)
 class Option:
-    """One treatment option: its criteria sets, checks, exception and regimens."""
+    """One treatment option: its criteria sets, checks, exceptions and regimens."""
 
     id: str
     shape: URIRef
     sets: tuple[URIRef, ...]
     checks: tuple[Check, ...]
-    exception: tuple[URIRef, URIRef, URIRef | None] | None  # (set, relaxed criterion, hedge)
+    exceptions: tuple[Exception_, ...]
     regimens: dict[URIRef, tuple[str, URIRef, str]]  # set -> (status, therapy, label)
+    order: int | None = None  # the clinical order of options (sh:order in shapes/options.ttl)
 
 
 def _regimens(knowledge: Graph, sets: tuple[URIRef, ...]) -> dict:
@@ -68,17 +78,20 @@ def _regimens(knowledge: Graph, sets: tuple[URIRef, ...]) -> dict:
 def load_option(shapes: Graph, knowledge: Graph, node: URIRef, names: dict) -> Option:
     """Read one option node shape and its property shapes; check every criterion has one."""
     sets = tuple(sorted(shapes.objects(node, ELIG.criteriaSet)))
-    exc = shapes.value(node, ELIG.exception)
-    exception = None
-    all_sets = list(sets)
-    if exc is not None:
-        exc_set = shapes.value(exc, ELIG.criteriaSet)
-        exception = (
-            exc_set,
-            shapes.value(exc, ELIG.relaxes),
-            knowledge.value(exc_set, NELM.hasAmbiguity),
+    exceptions = tuple(
+        sorted(
+            (
+                Exception_(
+                    shapes.value(exc, ELIG.criteriaSet),
+                    shapes.value(exc, ELIG.relaxes),
+                    knowledge.value(shapes.value(exc, ELIG.criteriaSet), NELM.hasAmbiguity),
+                )
+                for exc in shapes.objects(node, ELIG.exception)
+            ),
+            key=lambda e: str(e.criteria_set),
         )
-        all_sets.append(exc_set)
+    )
+    all_sets = [*sets, *(e.criteria_set for e in exceptions)]
     shape_of: dict[URIRef, URIRef] = {}
     ambiguity_shapes: dict[URIRef, dict[URIRef, URIRef]] = {}
     for prop_shape in shapes.objects(node, SH.property):
@@ -98,16 +111,24 @@ def load_option(shapes: Graph, knowledge: Graph, node: URIRef, names: dict) -> O
             checks.append(Check(info, shape_of[crit], ambiguity_shapes.get(crit, {})))
     checks.sort(key=lambda c: (all_sets.index(c.info.criteria_set), c.info.order))
     regimens = _regimens(knowledge, sets) if shapes.value(node, ELIG.selectsRegimen) else {}
+    order = shapes.value(node, SH.order)
     return Option(
-        str(shapes.value(node, ELIG.optionId)), node, sets, tuple(checks), exception, regimens
+        str(shapes.value(node, ELIG.optionId)),
+        node,
+        sets,
+        tuple(checks),
+        exceptions,
+        regimens,
+        int(order) if order is not None else None,
     )
 
 
 def load_options(shapes: Graph, knowledge: Graph, names: dict) -> dict[str, Option]:
-    """Return every option of the eligibility shapes graph, by option id, sorted."""
+    """Return every option of the eligibility shapes graph in the clinical order (then by id)."""
     nodes = shapes.subjects(ELIG.optionId, None)
     options = [load_option(shapes, knowledge, n, names) for n in nodes]
-    return {o.id: o for o in sorted(options, key=lambda o: o.id)}
+    ranked = sorted(options, key=lambda o: (o.order is None, o.order or 0, o.id))
+    return {o.id: o for o in ranked}
 
 
 def status(results: list[str]) -> str:
@@ -125,24 +146,43 @@ def _result(check: Check, fired: dict[URIRef, set[URIRef]]) -> tuple[str, URIRef
     return ("failed" if components else "met"), None
 
 
-def _relax(results: dict, option: Option) -> None:
-    """Apply the option's exception to its relaxed criterion when that criterion failed.
+def _exception_result(results: dict, option: Option, exc: Exception_) -> tuple:
+    """Return what one exception says: its own criteria, with the usual precedence.
 
-    The exception's own results decide, with the usual precedence: failed stays failed, a
-    missing fact makes it missing, an ambiguous exception criterion makes it ambiguous; if
-    all exception criteria are met it is ambiguous when the exception set carries a hedge
-    (an ambiguity on the set in the KG), else met.
+    Failed if one of its criteria failed, else missing if a fact is missing; if all hold it is
+    ambiguous when the exception set carries a hedge (an ambiguity on the set in the KG) or an
+    exception criterion is ambiguous, else met.
     """
-    exc_set, relaxed, hedge = option.exception
-    if results[relaxed][0] != "failed":
-        return
-    inner = [results[c.info.iri] for c in option.checks if c.info.criteria_set == exc_set]
+    inner = [results[c.info.iri] for c in option.checks if c.info.criteria_set == exc.criteria_set]
     kinds = [r for r, _ in inner]
     if "failed" in kinds or "missing" in kinds:
-        results[relaxed] = ("failed" if "failed" in kinds else "missing", None)
-    else:
-        amb = next((a for r, a in inner if r == "ambiguous"), hedge)
-        results[relaxed] = ("ambiguous", amb) if amb is not None else ("met", None)
+        return ("failed" if "failed" in kinds else "missing", None)
+    amb = next((a for r, a in inner if r == "ambiguous"), exc.hedge)
+    return ("ambiguous", amb) if amb is not None else ("met", None)
+
+
+def _relax(results: dict, option: Option) -> None:
+    """Apply the option's exceptions to the criteria they relax, where those criteria failed.
+
+    Several exceptions relaxing one criterion are alternatives (any one suffices): the
+    criterion is met if one exception is met, else ambiguous if one is ambiguous, else missing
+    if one lacks a fact, else it stays failed. With one exception this is that exception's
+    result.
+    """
+    relaxed = {e.relaxes for e in option.exceptions}
+    for criterion in sorted(relaxed):
+        if results[criterion][0] != "failed":
+            continue
+        found = [
+            _exception_result(results, option, e)
+            for e in option.exceptions
+            if e.relaxes == criterion
+        ]
+        for wanted in ("met", "ambiguous", "missing"):
+            hit = next((r for r in found if r[0] == wanted), None)
+            if hit is not None:
+                results[criterion] = hit
+                break
 
 
 def _regimen_status(option: Option, results: dict) -> tuple[str, dict | None]:
@@ -174,7 +214,7 @@ def evaluate(
     Bundle) adds ``derived_from`` to the criteria whose fact has a source.
     """
     results = {c.info.iri: _result(c, fired) for c in option.checks}
-    if option.exception is not None:
+    if option.exceptions:
         _relax(results, option)
     criteria = [
         c.info.entry(
