@@ -21,6 +21,8 @@ from pathlib import Path
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
+from nelmkg.paths import DataFileError, relative
+
 _HEADER = re.compile(r"^#\+\s*([A-Za-z_][\w-]*)\s*:\s?(.*)$")
 
 
@@ -72,7 +74,10 @@ def _uses_service(node) -> bool:
 
 def load_query(path: Path) -> NamedQuery:
     """Read, parse and prepare one ``.rq`` file."""
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{relative(path)}: cannot read ({exc})") from exc
     try:
         prepared = prepareQuery(text)
     except Exception as exc:  # pyparsing and rdflib raise several types; all mean "broken query"
@@ -94,5 +99,11 @@ def load_query(path: Path) -> NamedQuery:
 
 
 def load_queries(folder: Path) -> dict[str, NamedQuery]:
-    """Load every ``*.rq`` file directly in ``folder``, keyed by file stem, in name order."""
-    return {q.name: q for q in map(load_query, sorted(Path(folder).glob("*.rq")))}
+    """Load every ``*.rq`` file directly in ``folder``, keyed by file stem, in name order.
+
+    A folder without any query raises :class:`~nelmkg.paths.DataFileError`.
+    """
+    files = sorted(Path(folder).glob("*.rq"))
+    if not files:
+        raise DataFileError(f"{relative(folder)}: no *.rq query files")
+    return {q.name: q for q in map(load_query, files)}

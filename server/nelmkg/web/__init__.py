@@ -36,7 +36,8 @@ def create_app(
     app = Flask(__name__)
     app.config.update(settings.load(test_config))
     if app.config["COMMIT"] is None:
-        app.config["COMMIT"] = health.git_commit(paths.root())
+        top = paths.checkout()
+        app.config["COMMIT"] = health.git_commit(top) if top else None
     install(
         app,
         service
