@@ -25,7 +25,7 @@ INTRO = (
 
 def entry(changes: Changes, version: str) -> str:
     """Return the changelog entry of ``version`` (heading included)."""
-    body = markdown(changes, heading="###").split("\n", 2)[2]  # drop the diff's own heading
+    body = markdown(changes, heading="##").split("\n", 2)[2]  # drop the diff's own heading
     return f"## {version}\n\nChanges since {changes.old}:\n\n{body.rstrip()}\n"
 
 
