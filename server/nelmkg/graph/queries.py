@@ -7,7 +7,9 @@ A query file opens with comment lines such as::
     #+ example: reference=https://w3id.org/nelmkg/id/reference/22
 
 ``summary`` is required by the tests; ``params`` is a comma- or space-separated list of
-variable names bound through ``initBindings``; ``example`` may repeat. Other ``#+ key:``
+variable names bound through ``initBindings``: a bare name is required (calling the query
+without it is an error, not every row), a name in brackets (``[outcome]``) is optional (left
+unbound when absent); ``example`` may repeat. Other ``#+ key:``
 lines are kept in :attr:`NamedQuery.headers`. A query that does not parse, or that uses
 ``SERVICE`` (the project never calls the network), raises :class:`QueryError` naming the file.
 """
@@ -40,6 +42,7 @@ class NamedQuery:
     prepared: Query
     summary: str | None = None
     params: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     headers: dict[str, list[str]] = field(default_factory=dict)
 
@@ -85,14 +88,17 @@ def load_query(path: Path) -> NamedQuery:
     if _uses_service(prepared.algebra):
         raise QueryError(f"{path}: SERVICE is not allowed (no network access)")
     headers = read_header(text)
-    params = tuple(p for line in headers.get("params", []) for p in re.split(r"[,\s]+", line) if p)
+    tokens = [p for line in headers.get("params", []) for p in re.split(r"[,\s]+", line) if p]
+    params = tuple(t.strip("[]").lstrip("?$") for t in tokens)
+    required = tuple(t.lstrip("?$") for t in tokens if not (t.startswith("[") and t.endswith("]")))
     return NamedQuery(
         name=Path(path).stem,
         path=Path(path),
         text=text,
         prepared=prepared,
         summary=(headers.get("summary") or [None])[0],
-        params=tuple(p.lstrip("?$") for p in params),
+        params=params,
+        required=required,
         examples=tuple(headers.get("example", [])),
         headers=headers,
     )

@@ -24,9 +24,9 @@ from nelmkg.web import fhir, health, hooks, problems, settings
 from nelmkg.web.cases import contexts, routes
 from nelmkg.web.pages import BLUEPRINTS as PAGES
 from nelmkg.web.service import Service, build_service, install
-from nelmkg.web.sparql import endpoint, named
+from nelmkg.web.sparql import endpoint, named, void
 
-BLUEPRINTS = (endpoint.bp, named.bp, health.bp, routes.bp, contexts.bp, fhir.bp, *PAGES)
+BLUEPRINTS = (endpoint.bp, named.bp, void.bp, health.bp, routes.bp, contexts.bp, fhir.bp, *PAGES)
 
 
 def create_app(
