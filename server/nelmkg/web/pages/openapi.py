@@ -178,6 +178,41 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
             },
         }
     },
+    "/.well-known/void": {
+        "get": {
+            "summary": "The VoID description: size, class and property partitions, endpoint",
+            "responses": {"200": [f.media_type for f in conneg.GRAPH_FORMATS[:-1]], "406": None},
+        }
+    },
+    "/ontology": {
+        "get": {
+            "summary": "The ontology IRI: HTML documentation (pyLODE), or the ontology as RDF",
+            "query": [("format", "a graph format key or media type (overrides Accept)")],
+            "responses": {"200": [f.media_type for f in conneg.GRAPH_FORMATS], "406": None},
+        }
+    },
+    "/ontology/<version>": {
+        "get": {
+            "summary": "The ontology's version IRI (the version served), as /ontology",
+            "path": [("version", "the ontology version, e.g. the one /version reports")],
+            "query": [("format", "a graph format key or media type (overrides Accept)")],
+            "responses": {
+                "200": [f.media_type for f in conneg.GRAPH_FORMATS],
+                "404": None,
+                "406": None,
+            },
+        }
+    },
+    "/changes": {
+        "get": {
+            "summary": "What changed since the previous release (claims, criteria, references)",
+            "query": [("format", "json, md or html (overrides Accept)")],
+            "responses": {
+                "200": ["application/json", "text/markdown", "text/html"],
+                "406": None,
+            },
+        }
+    },
     "/openapi.json": {
         "get": {"summary": "This document", "responses": {"200": ["application/json"]}}
     },

@@ -95,7 +95,7 @@ def run(name: str) -> Response:
             parameter=unknown[0],
         )
     req = protocol.QueryRequest(query=query.text, params=params)
-    missing = [p for p in query.required if not (req.one(p) or "").strip()]
+    missing = [p for p in query.required if req.one(p) is None]
     if missing:
         example = query.examples[0] if query.examples else ""
         raise Problem(
