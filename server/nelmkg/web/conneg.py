@@ -156,6 +156,17 @@ def by_name(value: str, table: tuple[Format, ...]) -> Format | None:
     return next((row for row in table if row.named(value)), None)
 
 
+def _first(value: str, table: tuple[Format, ...]) -> Format | None:
+    """Return the row named by ``value`` or, for a comma-separated list of media types (as
+    SPARQLWrapper sends, e.g. ``application/ld+json,application/x-json+ld``), by its first
+    known item."""
+    for item in value.split(","):
+        row = by_name(item, table) if item.strip() else None
+        if row is not None:
+            return row
+    return None
+
+
 # The query-string names clients use for the result format: SPARQLWrapper sends all three,
 # each possibly twice (a word and a media type) or empty.
 FORMAT_PARAMS = ("format", "output", "results")
@@ -172,19 +183,20 @@ class FormatParamError(ValueError):
 def from_params(params: dict[str, list[str]], table: tuple[Format, ...]) -> Format | None:
     """Return the row of ``table`` the format parameters name (None: they name none of it).
 
-    Empty values are ignored and a value repeated, or a word and its media type, count once.
+    Empty values are ignored and a value repeated, or a word and its media type, count once;
+    a value may list media types separated by commas.
     A value no table knows, or two values naming different rows, raise :class:`FormatParamError`.
     """
     given = [(n, v) for n in FORMAT_PARAMS for v in params.get(n, []) if v.strip()]
     for name, value in given:
-        if not any(by_name(value, t) for t in (RESULT_FORMATS, GRAPH_FORMATS, JSON_FORMATS)):
+        if not any(_first(value, t) for t in (RESULT_FORMATS, GRAPH_FORMATS, JSON_FORMATS)):
             keys = ", ".join(sorted(FORMAT_KEYS))
             raise FormatParamError(
                 "unknown-format",
                 f"Unknown format '{value}'; use one of {keys} or a media type.",
                 name,
             )
-    rows = {by_name(v, table) for _, v in given} - {None}
+    rows = {_first(v, table) for _, v in given} - {None}
     if len(rows) > 1:
         shown = ", ".join(f"{n}={v}" for n, v in given)
         raise FormatParamError(
