@@ -217,4 +217,3 @@ def html_unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
-

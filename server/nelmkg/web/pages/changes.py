@@ -58,5 +58,3 @@ def page() -> Response:
             short=short,
         )
     return kit.data(as_json(found) if fmt.key == "json" else markdown(found), fmt)
-
-
