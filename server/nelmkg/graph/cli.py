@@ -154,8 +154,8 @@ def _check(args: argparse.Namespace) -> int:
             outcome = False, str(exc), []
         if outcome is None:
             total = len(checks.quotes(part(ds, "kg")))
-            print(f"{name:<10} SKIP  {total} quotes NOT verified: no review text;")
-            print(f"    {paths.review_hint()}")
+            hint = paths.review_hint()
+            print(f"{name:<10} SKIP  {total} quotes NOT verified: no review text; {hint}")
             continue
         ok, line, details = outcome
         failed += not ok
