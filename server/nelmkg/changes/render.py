@@ -17,8 +17,31 @@ FORMATS = ("md", "json", "html")
 MAX_SHOWN = 6  # values listed per side of a changed field before "… and N more"
 
 
-def _values(values: tuple[str, ...]) -> str:
-    shown = [f"`{v}`" if len(v) < 80 else f"“{v[:77]}…”" for v in values[:MAX_SHOWN]]
+CLIP = 160  # characters of a long value shown, from a little before where it differs
+
+
+def _common(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _show(value: str, differs_at: int = 0) -> str:
+    """Return one value for reading: whole when short, else a window where it differs."""
+    if len(value) <= CLIP:
+        return f"`{value}`" if "`" not in value else f"“{value}”"
+    start = max(0, min(differs_at - 30, len(value) - CLIP))
+    head = "…" if start else ""
+    tail = "…" if start + CLIP < len(value) else ""
+    return f"“{head}{value[start : start + CLIP]}{tail}”"
+
+
+def _values(values: tuple[str, ...], others: tuple[str, ...] = ()) -> str:
+    """Return values for reading; each long one is shown where it differs from ``others``."""
+    shown = [_show(v, max((_common(v, o) for o in others), default=0)) for v in values[:MAX_SHOWN]]
     more = len(values) - MAX_SHOWN
     return ", ".join(shown) + (f" … and {more} more" if more > 0 else "")
 
@@ -26,16 +49,17 @@ def _values(values: tuple[str, ...]) -> str:
 def field_line(change: FieldChange) -> str:
     """Return one changed field in words: ``old → new``, or what was added and removed."""
     if len(change.old) == 1 and len(change.new) == 1:
-        return f"{change.field}: {_values(change.old)} → {_values(change.new)}"
+        old, new = change.old, change.new
+        return f"{change.field}: {_values(old, new)} → {_values(new, old)}"
     if not change.old:
         return f"{change.field}: set to {_values(change.new)}"
     if not change.new:
         return f"{change.field}: removed (was {_values(change.old)})"
     parts = []
     if change.added:
-        parts.append(f"added {_values(change.added)}")
+        parts.append(f"added {_values(change.added, change.removed)}")
     if change.removed:
-        parts.append(f"removed {_values(change.removed)}")
+        parts.append(f"removed {_values(change.removed, change.added)}")
     return f"{change.field}: {'; '.join(parts)}"
 
 

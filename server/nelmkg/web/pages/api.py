@@ -43,6 +43,7 @@ def document() -> dict[str, Any]:
     )
 
 
+EXAMPLE_RECOMMENDATION = "hepatic-resection-appropriately-selected"
 # A real value for each path parameter, so that every example on /api runs as printed.
 EXAMPLE_PATHS = {
     "/queries/{name}": "/queries/ambiguities",
@@ -50,8 +51,8 @@ EXAMPLE_PATHS = {
     "/id/{kind}/{slug}": "/id/claim/resection-vs-intra-arterial-5y-os",
     "/id/{name}": "/id/review",
     "/audit/kind/{name}": "/audit/kind/uncited-claim",
-    "/audit/recommendation/{slug}": "/audit/recommendation/hepatic-resection-appropriately-selected",
-    "/profile/{slug}": "/profile/hepatic-resection-appropriately-selected",
+    "/audit/recommendation/{slug}": f"/audit/recommendation/{EXAMPLE_RECOMMENDATION}",
+    "/profile/{slug}": f"/profile/{EXAMPLE_RECOMMENDATION}",
     "/fhir/CodeSystem/{name}": "/fhir/CodeSystem/case",
     "/fhir/examples/{name}": f"/fhir/examples/{SAMPLE_BUNDLE}",
     "/cds-services/{service_id}": "/cds-services/nelmkg-treatment-options",
@@ -107,5 +108,10 @@ def page() -> str:
     ]
     keys = doc["components"]["schemas"]["Case"]["properties"]
     return render_template(
-        "api.html", doc=doc, routes=routes, sample=sample, keys=keys, fhir_example=fhir_example(request.host_url)
+        "api.html",
+        doc=doc,
+        routes=routes,
+        sample=sample,
+        keys=keys,
+        fhir_example=fhir_example(request.host_url),
     )
