@@ -195,11 +195,21 @@ def test_every_api_example_runs_on_the_server(live_server, tmp_path):
         urllib.request.Request(f"{base}/api", headers={"Accept": "text/html"})
     ) as r:
         page = r.read().decode()
-    commands = [html_unescape(c) for c in re.findall(r"<code>(curl [^<]*)</code>", page)]
+    blocks = [html_unescape(c) for c in re.findall(r"<code>(curl [^<]*)</code>", page)]
+    commands = [line for block in blocks for line in block.splitlines() if line.strip()]
     assert len(commands) >= 20
     spec = json.loads(urllib.request.urlopen(f"{base}/openapi.json").read())
     sample = spec["components"]["schemas"]["Case"]["examples"][0]
     (tmp_path / "case.json").write_text(json.dumps(sample), encoding="utf-8")
+    # The CDS Hooks example posts a patient-view call (CDS Hooks 1.0) with the sample Bundle.
+    bundle = json.loads(urllib.request.urlopen(f"{base}/fhir/examples/sample-bundle.json").read())
+    call = {
+        "hook": "patient-view",
+        "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "context": {"patientId": "case-01", "userId": "Practitioner/1"},
+        "prefetch": {"case": bundle},
+    }
+    (tmp_path / "cds-request.json").write_text(json.dumps(call), encoding="utf-8")
     for command in commands:
         args = shlex.split(command)
         assert any(a.startswith(base) for a in args), command
