@@ -115,7 +115,7 @@ def test_wheel_carries_exactly_the_tracked_data(built):
         names = wheel.namelist()
     packaged = sorted(n.removeprefix("nelmkg/data/") for n in names if n.startswith("nelmkg/data/"))
     assert packaged == tracked_data_files()
-    for asset in ("nelmkg/web/templates/site.html", "nelmkg/web/static/sample-case.json"):
+    for asset in ("nelmkg/web/templates/base.html", "nelmkg/web/static/sample-case.json"):
         assert asset in names
 
 
