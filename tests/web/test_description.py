@@ -143,4 +143,3 @@ def test_description_html_page(client):
 
 def test_description_not_acceptable(client, assert_problem):
     assert_problem(client.get("/sparql", headers={"Accept": "image/png"}), 406, "not-acceptable")
-
