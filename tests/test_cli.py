@@ -42,7 +42,8 @@ def test_check_reports_every_step(expected_summary, capsys):
 
 def test_release_to_folder(tmp_path, capsys):
     assert main(["release", "-o", str(tmp_path / "out")]) == 0
-    names = {"nelm.ttl", "nelm.owl", "nelmkg.trig", "nelmkg.nq", "counts.json"}
+    names = {"nelm.ttl", "nelm.owl", "nelm.html", "nelmkg.trig", "nelmkg.nq", "counts.json"}
+    names |= {"SHA256SUMS"}
     assert {p.name for p in (tmp_path / "out").iterdir()} == names
     out = capsys.readouterr().out
     assert {f"wrote {tmp_path / 'out' / name}" for name in names} <= set(out.splitlines())

@@ -1,20 +1,48 @@
-"""The release writes its files, and they reload as the source files' graphs.
+"""The release writes its files, and they reload as the source files' graphs; two runs are
+byte-identical, the checksums verify, and the version is stated alike everywhere.
 
 Each file is re-parsed and compared by isomorphism with the graphs rdflib parses from the
 source files themselves (``source_graphs``), not with the dataset the release was written
 from; ``counts.json`` is compared with rdflib's own count (``expected_summary``).
 """
 
+import hashlib
 import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
 
+import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
+import nelmkg
 from nelmkg import paths
-from nelmkg.graph.release import write_release
+from nelmkg.graph import ontodoc
+from nelmkg.graph.dataset import part as graph_part
+from nelmkg.graph.release import ReleaseError, write_release
+from nelmkg.graph.version import mismatches
+from nelmkg.graph.vocab import GRAPHS
 
 GRAPH = "https://w3id.org/nelmkg/graph/"
-FILES = {"nelm.ttl", "nelm.owl", "nelmkg.trig", "nelmkg.nq", "counts.json"}
+FILES = {
+    "nelm.ttl",
+    "nelm.owl",
+    "nelm.html",
+    "nelmkg.trig",
+    "nelmkg.nq",
+    "counts.json",
+    "SHA256SUMS",
+}
+C14N_LABEL = re.compile(r"_:c14n\d+\b")
+
+
+@pytest.fixture(scope="module")
+def released(dataset, tmp_path_factory):
+    out = tmp_path_factory.mktemp("release")
+    return write_release(dataset, out)
 
 
 def test_release_round_trip(dataset, source_graphs, expected_summary, tmp_path):
@@ -39,3 +67,71 @@ def test_release_round_trip(dataset, source_graphs, expected_summary, tmp_path):
         assert (tmp_path / "nelm.ttl").read_bytes() == source
     counts = json.loads((tmp_path / "counts.json").read_text(encoding="utf-8"))
     assert counts == expected_summary
+
+
+def test_nquads_are_sorted_with_canonical_blank_nodes(released):
+    lines = released["nelmkg.nq"].read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines)
+    labels = {m for line in lines for m in re.findall(r"_:\S+", line)}
+    assert labels, "the ontology's and shapes' RDF lists should leave blank nodes"
+    assert all(C14N_LABEL.fullmatch(label) for label in labels), sorted(labels)[:5]
+
+
+def test_two_releases_are_byte_identical(released, tmp_path):
+    """A second run in another process, under another hash seed, writes the same bytes."""
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    done = subprocess.run(
+        [sys.executable, "-m", "nelmkg.cli", "release", "-o", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    for name, path in released.items():
+        assert (tmp_path / name).read_bytes() == path.read_bytes(), name
+
+
+def test_checksums_verify(released):
+    listed = {}
+    for line in released["SHA256SUMS"].read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ")
+        listed[name] = digest
+    assert set(listed) == FILES - {"SHA256SUMS"}
+    for name, digest in listed.items():
+        assert hashlib.sha256(released[name].read_bytes()).hexdigest() == digest, name
+
+
+def test_version_is_stated_alike_everywhere(ontology):
+    with (paths.checkout() / "pyproject.toml").open("rb") as handle:
+        version = tomllib.load(handle)["project"]["version"]
+    onto = URIRef("https://w3id.org/nelmkg/ontology")
+    assert str(ontology.value(onto, URIRef("http://www.w3.org/2002/07/owl#versionInfo"))) == version
+    iri = ontology.value(onto, URIRef("http://www.w3.org/2002/07/owl#versionIRI"))
+    assert str(iri) == f"https://w3id.org/nelmkg/ontology/{version}"
+    assert nelmkg.__version__ == version, "reinstall: the installed metadata is stale"
+    changelog = (paths.checkout() / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"\n## {version}\n" in changelog
+
+
+def test_release_refuses_a_version_mismatch(dataset, tmp_path):
+    ontology = Graph()
+    for triple in graph_part(dataset, "ontology"):
+        ontology.add(triple)
+    assert mismatches(ontology) == []
+    assert len(mismatches(ontology, version="9.9.9")) == 2
+    broken = Dataset(default_union=True)
+    for name, iri in GRAPHS.items():
+        graph = broken.graph(iri)
+        for s, p, o in graph_part(dataset, name):
+            if name == "ontology" and str(p).endswith("#versionInfo"):
+                o = type(o)("0.0.1")
+            graph.add((s, p, o))
+    with pytest.raises(ReleaseError, match="versionInfo"):
+        write_release(broken, tmp_path)
+
+
+def test_ontology_doc_is_generated_from_the_ontology(tmp_path):
+    """ontology/doc/nelm.html is pyLODE's output for the current ontology (run `nelmkg docs`)."""
+    committed = paths.ontology_doc_file().read_bytes()
+    assert ontodoc.generate(paths.ontology_file()) == committed, "stale: run `nelmkg docs`"
+    assert b"nelmkg ontology" in committed and b"<script src=" not in committed

@@ -7,6 +7,7 @@ from rdflib.compare import isomorphic
 
 from nelmkg.graph.store import StoreLoadError, load_store, store_info, user_graph_name
 from nelmkg.graph.vocab import GRAPHS
+from nelmkg.paths import DataFileError
 
 
 def as_rdflib(store: ox.Store, graph: str) -> Graph:
@@ -135,7 +136,8 @@ def test_bad_user_files(tmp_path, name, text, message):
 
 
 def test_missing_and_clashing_user_files(tmp_path):
-    with pytest.raises(StoreLoadError, match="nowhere.ttl"):
+    # A file that cannot be read is a data-file error (one line, exit 2), not a parse error.
+    with pytest.raises(DataFileError, match="nowhere.ttl"):
         load_store([tmp_path / "nowhere.ttl"], bundled=False)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

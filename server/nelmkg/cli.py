@@ -13,12 +13,16 @@ import sys
 
 from nelmkg.graph.dataset import LoadError
 from nelmkg.graph.queries import QueryError
+from nelmkg.paths import DataFileError
 
 # command -> module with add_parser(subparsers); a module may register several commands.
 COMMANDS: dict[str, str] = {
     "summary": "nelmkg.graph.cli",
     "release": "nelmkg.graph.cli",
     "check": "nelmkg.graph.cli",
+    "docs": "nelmkg.graph.cli",
+    "diff": "nelmkg.changes.cli",
+    "changelog": "nelmkg.changes.cli",
     "build": "nelmkg.generate",
     "assess": "nelmkg.fhir.cli",  # the eligibility command, reading FHIR Bundles too
     "audit": "nelmkg.audit.cli",
@@ -44,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(command).parse_args(argv)
     try:
         return args.func(args)
+    except DataFileError as exc:  # the installation or NELMKG_ROOT lacks a data file
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (LoadError, QueryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -1,25 +1,82 @@
-"""Where the data folders live: the one module that knows the repository layout.
+"""Where the data folders live: the one module that knows the layout.
 
-The repository root is the folder two levels above this package (``server/nelmkg`` ->
-repo root), unless the environment variable ``NELMKG_ROOT`` names another one. The review
-text sits in ``shared/review/`` beside the checkout unless ``NELMKG_REVIEW`` names the file.
-Every function reads the environment when called, so nothing is frozen at import time.
+The data are the folders ``ontology/``, ``kg/``, ``shapes/``, ``queries/`` and ``releases/``
+under one *data root*:
+
+- ``$NELMKG_ROOT`` when set;
+- else the repository checkout holding this package (``server/nelmkg`` -> the repo root), as
+  in a clone or an editable install: the edited source folders are read directly;
+- else the copy packaged inside the installed wheel, ``nelmkg/data/`` (the build step
+  ``server/nelmkg_build.py`` copies the folders there), found through ``importlib.resources``.
+
+The review text is never needed to run; it is found only through ``$NELMKG_REVIEW``. A data
+file that is missing or unreadable raises :class:`DataFileError` (one line; the command line
+turns it into exit status 2). Every function reads the environment when called, so nothing is
+frozen at import time.
 """
 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGED_DATA = "data"  # nelmkg/data/ inside a built wheel
+DATA_FOLDERS = ("ontology", "kg", "shapes", "queries", "releases")
 REVIEW_NAME = "nelm-review-cloyd-2020.txt"
+REVIEW_ENV = "NELMKG_REVIEW"
 SHAPE_KINDS = ("kg", "case", "eligibility")
 
 
+class DataFileError(Exception):
+    """A data file the program needs is missing or cannot be read (a one-line message)."""
+
+
+def checkout() -> Path | None:
+    """Return the repository checkout holding this package, or None when installed from a wheel."""
+    top = PACKAGE_DIR.parents[1]
+    if (top / "pyproject.toml").is_file() and (top / "ontology").is_dir():
+        return top
+    return None
+
+
+def packaged() -> Path:
+    """Return the data folder packaged in the installed wheel (``nelmkg/data``)."""
+    found = resources.files("nelmkg") / PACKAGED_DATA
+    # Wheels install unpacked, so the resource is a real folder; a zipped import is refused.
+    return Path(str(found))
+
+
 def root() -> Path:
-    """Return the repository root (``$NELMKG_ROOT`` or the checkout holding this package)."""
+    """Return the data root (``$NELMKG_ROOT``, else the checkout, else the packaged copy)."""
     env = os.environ.get("NELMKG_ROOT")
-    return Path(env).resolve() if env else PACKAGE_DIR.parents[1]
+    if env:
+        return Path(env).resolve()
+    top = checkout()
+    if top is not None:
+        return top
+    data = packaged()
+    if not data.is_dir():
+        raise DataFileError(
+            f"no data folder: {data} is missing (reinstall nelmkg, or set NELMKG_ROOT to a "
+            "folder holding ontology/, kg/, shapes/ and queries/)"
+        )
+    return data
+
+
+def _need(files: list[Path], what: str) -> list[Path]:
+    """Return ``files``, or raise :class:`DataFileError` when there are none."""
+    if not files:
+        raise DataFileError(f"{what}: no such files under {root()} (set NELMKG_ROOT or reinstall)")
+    return files
+
+
+def need_file(path: Path) -> Path:
+    """Return ``path`` if it is a readable file; else raise :class:`DataFileError`."""
+    if not Path(path).is_file():
+        raise DataFileError(f"{relative(path)}: missing (data root {root()})")
+    return Path(path)
 
 
 def ontology_file() -> Path:
@@ -27,23 +84,27 @@ def ontology_file() -> Path:
     return root() / "ontology" / "nelm.ttl"
 
 
-def ontology_files() -> list[Path]:
+def ontology_files(base: Path | None = None) -> list[Path]:
     """Return every Turtle file of the ontology graph (``ontology/*.ttl``), sorted."""
-    return sorted((root() / "ontology").glob("*.ttl"))
+    return _need(sorted(((base or root()) / "ontology").glob("*.ttl")), "ontology/*.ttl")
 
 
-def kg_files() -> list[Path]:
+def kg_files(base: Path | None = None) -> list[Path]:
     """Return every Turtle file of the knowledge graph (``kg/*.ttl``), sorted."""
-    return sorted((root() / "kg").glob("*.ttl"))
+    return _need(sorted(((base or root()) / "kg").glob("*.ttl")), "kg/*.ttl")
 
 
-def shape_files(*kinds: str) -> list[Path]:
+def shape_files(*kinds: str, base: Path | None = None) -> list[Path]:
     """Return the SHACL files of the given kinds (``shapes/<kind>/*.ttl``); all kinds if none.
 
     Kinds are ``kg`` (integrity of the KG), ``case`` and ``eligibility``.
     """
-    base = root() / "shapes"
-    return sorted(p for kind in kinds or SHAPE_KINDS for p in (base / kind).glob("*.ttl"))
+    folder = (base or root()) / "shapes"
+    wanted = kinds or SHAPE_KINDS
+    return _need(
+        sorted(p for kind in wanted for p in (folder / kind).glob("*.ttl")),
+        " ".join(f"shapes/{kind}/*.ttl" for kind in wanted),
+    )
 
 
 def options_file() -> Path:
@@ -58,6 +119,21 @@ def options_file() -> Path:
 def case_context_file() -> Path:
     """Return the JSON-LD context of the plain-JSON case format (``ontology/context/``)."""
     return root() / "ontology" / "context" / "case-v1.jsonld"
+
+
+def ontology_doc_file() -> Path:
+    """Return the ontology's HTML documentation (generated by pyLODE at release time)."""
+    return need_file(root() / "ontology" / "doc" / "nelm.html")
+
+
+def releases_dir() -> Path:
+    """Return ``releases/``: snapshots of earlier releases, the base of ``/changes``."""
+    return root() / "releases"
+
+
+def static_file(name: str) -> Path:
+    """Return a file of the web pages' assets (``nelmkg/web/static``, packaged with the code)."""
+    return need_file(PACKAGE_DIR / "web" / "static" / name)
 
 
 def data_files() -> list[Path]:
@@ -86,10 +162,35 @@ def query_files() -> list[Path]:
     return sorted(queries_dir().rglob("*.rq"))
 
 
-def review_file() -> Path:
-    """Return the review's plain text (``$NELMKG_REVIEW`` or ``../shared/review/`` of root)."""
-    env = os.environ.get("NELMKG_REVIEW")
-    return Path(env).resolve() if env else root().parent / "shared" / "review" / REVIEW_NAME
+def review_file() -> Path | None:
+    """Return the review's plain text named by ``$NELMKG_REVIEW``, or None when unset.
+
+    The program runs without it; only quote verification and the audit's quote checks use it.
+    """
+    env = os.environ.get(REVIEW_ENV)
+    return Path(env).resolve() if env else None
+
+
+def review_hint() -> str:
+    """Return the one-line advice on pointing the program at the review text."""
+    return f"set {REVIEW_ENV}=/path/to/{REVIEW_NAME} to verify quotes against the review"
+
+
+def read_review() -> tuple[str | None, str]:
+    """Return the review text (None when not configured or not a file) and where it was sought.
+
+    The second value names the file, or says how to configure it, for the messages that
+    report quotes as not verified.
+    """
+    review = review_file()
+    if review is None:
+        return None, f"{REVIEW_ENV} is not set; {review_hint()}"
+    if not review.is_file():
+        return None, f"{review} (from {REVIEW_ENV}) is not a file"
+    try:
+        return review.read_text(encoding="utf-8"), str(review)
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"{review} cannot be read ({exc})"
 
 
 def coverage_exclusions_file() -> Path:
@@ -98,13 +199,23 @@ def coverage_exclusions_file() -> Path:
 
 
 def release_dir() -> Path:
-    """Return the default output folder of ``nelmkg release``."""
-    return root() / "dist" / "release"
+    """Return the default output folder of ``nelmkg release``.
+
+    ``dist/release`` in a checkout; ``release`` in the working directory when installed.
+    """
+    top = checkout()
+    return top / "dist" / "release" if top else Path.cwd() / "release"
 
 
 def relative(path: Path) -> str:
-    """Return ``path`` relative to the repository root when inside it (for messages)."""
+    """Return ``path`` relative to the data root when inside it (for messages)."""
     try:
-        return str(Path(path).resolve().relative_to(root()))
-    except ValueError:
+        base = root()
+    except DataFileError:
         return str(path)
+    for candidate in (Path(path).absolute(), Path(path).resolve()):  # a link may point out
+        try:
+            return str(candidate.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)

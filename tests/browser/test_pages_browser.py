@@ -84,3 +84,26 @@ def test_assessment_form(page):
     assert len(statuses) >= 8
     assert any(s.startswith("not_eligible") for s in statuses)
     assert page.locator('table.criteria a[href^="/id/criterion/"]').count() > 5
+
+
+def test_yasgui_construct_and_ask(page):
+    """YASGUI (the editor's client) asks as it does for each form and gets a fitting answer."""
+    page.goto("/editor")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    title = "nelmkg ontology: neuroendocrine liver metastases treatment evidence"
+    construct = (
+        "CONSTRUCT { <https://w3id.org/nelmkg/ontology> <http://purl.org/dc/terms/title> ?t } "
+        "WHERE { <https://w3id.org/nelmkg/ontology> <http://purl.org/dc/terms/title> ?t }"
+    )
+    cases = (
+        (construct, ("application/n-triples", "text/turtle", "application/ld+json"), title),
+        ("ASK { ?s ?p ?o }", ("application/sparql-results+json",), "true"),
+    )
+    for query, types, expected in cases:
+        page.evaluate("q => window.nelmkgYasgui.getTab().getYasqe().setValue(q)", query)
+        with page.expect_response(lambda r: "/sparql" in r.url) as answer:
+            page.locator(".yasqe_queryButton").last.click()
+        response = answer.value
+        assert response.status == 200
+        assert response.headers["content-type"].split(";")[0] in types
+        assert expected in response.text()

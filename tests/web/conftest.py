@@ -13,8 +13,9 @@ import os
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import RDF
 
 from nelmkg.testing import live
 from nelmkg.web import create_app
@@ -58,6 +59,27 @@ def expected_triples(source_graphs) -> dict[str, int]:
         graphs.setdefault(name, Graph()).add((s, p, o))
     union = {triple for graph in graphs.values() for triple in graph}
     return {"default": len(union), **{name: len(g) for name, g in graphs.items()}}
+
+
+@pytest.fixture(scope="session")
+def expected_partitions(source_graphs) -> tuple[dict, dict]:
+    """VoID partitions of the default graph, counted here from the files themselves: distinct
+    subjects per class (IRIs only) and triples per property."""
+    graphs = [*source_graphs.values()]
+    trig = Dataset()
+    trig.parse(PROTOCOL_DATA, format="trig")
+    extra = Graph()
+    for s, p, o, _ in trig.quads((None, None, None, None)):
+        extra.add((s, p, o))
+    union = {triple for graph in [*graphs, extra] for triple in graph}
+    classes: dict = {}
+    for s, p, o in union:
+        if p == RDF.type and isinstance(o, URIRef):
+            classes.setdefault(o, set()).add(s)
+    properties: dict = {}
+    for _, p, _ in union:
+        properties[p] = properties.get(p, 0) + 1
+    return {c: len(s) for c, s in classes.items()}, properties
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Content negotiation: a table of Accept headers and the format each query form gets."""
 
+from urllib.parse import quote
+
 import pytest
 
 from nelmkg.web import conneg
@@ -96,14 +98,17 @@ def test_endpoint_answers_the_table(client, assert_problem, accept, results, gra
             assert "Accept" in response.headers.get("Vary", "")
 
 
+# The format parameter wins for the kind of result it names a format of; for the other kind
+# Accept decides (here it accepts SPARQL XML results only, so a graph then gets 406).
+# "json" names JSON-LD for a graph, as SPARQLWrapper means it for CONSTRUCT.
 @pytest.mark.parametrize(
     ("value", "results", "graph"),
     [
-        ("json", "application/sparql-results+json", None),
+        ("json", "application/sparql-results+json", "application/ld+json"),
         ("csv", "text/csv", None),
         ("text/tab-separated-values", "text/tab-separated-values", None),
-        ("turtle", None, "text/turtle"),
-        ("jsonld", None, "application/ld+json"),
+        ("turtle", "application/sparql-results+xml", "text/turtle"),
+        ("jsonld", "application/sparql-results+xml", "application/ld+json"),
         ("html", "text/html", "text/html"),
     ],
 )
@@ -137,3 +142,40 @@ def test_html_result_table(client):
     assert response.status_code == 200
     assert b"<table>" in response.data
     assert b"http://kasei.us/2009/09/sparql/data/" in response.data
+
+
+# The words clients put in format/output/results, written from SPARQLWrapper's and Virtuoso's
+# usage: (query string after the query, SELECT answer, CONSTRUCT answer), Accept: */*.
+CLIENT_WORDS = [
+    ("format=xml&output=xml&results=xml", "application/sparql-results+xml", "application/rdf+xml"),
+    ("format=json", "application/sparql-results+json", "application/ld+json"),
+    ("format=n3", "application/sparql-results+json", "text/turtle"),
+    ("format=rdf", "application/sparql-results+json", "application/rdf+xml"),
+    ("output=json-ld", "application/sparql-results+json", "application/ld+json"),
+    ("results=nt", "application/sparql-results+json", "application/n-triples"),
+    (
+        "format=tsv&format=text/tab-separated-values&output=tsv&output=text/tab-separated-values",
+        "text/tab-separated-values",
+        "text/turtle",
+    ),
+    (
+        "format=application/ld+json,application/x-json+ld&format=json-ld",
+        "application/sparql-results+json",
+        "application/ld+json",
+    ),
+    ("format=&output=csv", "text/csv", "text/turtle"),
+]
+
+
+@pytest.mark.parametrize(("params", "select", "construct"), CLIENT_WORDS)
+def test_client_format_words(client, params, select, construct):
+    for query, expected in ((SELECT, select), (CONSTRUCT, construct)):
+        url = f"/sparql?query={quote(query)}&{params.replace('+', '%2B')}"
+        response = client.get(url, headers={"Accept": "*/*"})
+        assert response.status_code == 200, response.data[:300]
+        assert response.mimetype == expected, (params, query)
+
+
+def test_format_parameters_that_disagree(client, assert_problem):
+    response = client.get(f"/sparql?query={quote(SELECT)}&format=json&output=csv")
+    assert_problem(response, 400, "conflicting-format", parameter="format")

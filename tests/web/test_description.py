@@ -5,16 +5,21 @@ service-description.ttl``) plus the default dataset, whose named graphs and size
 writes from its own rdflib count of the data files (``expected_triples``), in every format.
 """
 
+import re
 from decimal import Decimal
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS, SH, Namespace
+
+from nelmkg import paths
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID_TRIPLES = URIRef("http://rdfs.org/ns/void#triples")
 NELMSD = "https://w3id.org/nelmkg/service#"
+VOID = Namespace("http://rdfs.org/ns/void#")
+SCHEMA = Namespace("https://schema.org/")
 ENDPOINT = URIRef("http://localhost/sparql")
 LIMITS = {"QUERY_TIMEOUT": 2.5, "MAX_ROWS": 77, "MAX_CONTENT_LENGTH": 1234}
 
@@ -23,8 +28,52 @@ def sd(name: str) -> URIRef:
     return URIRef(SD + name)
 
 
+def add_void(graph: Graph, default: BNode, partitions: tuple[dict, dict]) -> None:
+    """The default graph's VoID statistics (VoID section 4.5: class and property partitions)."""
+    classes, properties = partitions
+    graph.add((default, RDF.type, VOID.Dataset))
+    graph.add((default, VOID.classes, Literal(len(classes))))
+    graph.add((default, VOID.properties, Literal(len(properties))))
+    for cls, entities in classes.items():
+        part = BNode()
+        graph.add((default, VOID.classPartition, part))
+        graph.add((part, VOID["class"], cls))
+        graph.add((part, VOID.entities, Literal(entities)))
+    for prop, size in properties.items():
+        part = BNode()
+        graph.add((default, VOID.propertyPartition, part))
+        graph.add((part, VOID.property, prop))
+        graph.add((part, VOID.triples, Literal(size)))
+
+
+# SHACL-AF executables per query form, as the SIB SPARQL examples write them.
+EXECUTABLE = {
+    "SELECT": ("SPARQLSelectExecutable", SH.select),
+    "ASK": ("SPARQLAskExecutable", SH.ask),
+    "CONSTRUCT": ("SPARQLConstructExecutable", SH.construct),
+}
+
+
+def add_examples(graph: Graph) -> None:
+    """Every file of queries/evidence/ as an example query, read here from the file itself."""
+    for path in sorted((paths.root() / "queries" / "evidence").glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        body = "\n".join(x for x in text.splitlines() if not x.lstrip().startswith(("#", "PREFIX")))
+        found = {w: body.upper().find(w) for w in EXECUTABLE if w in body.upper()}
+        form = min(found, key=found.get)  # the first keyword: a CONSTRUCT may hold a sub-SELECT
+        node = URIRef(f"http://localhost/queries/{path.stem}")
+        kind, text_property = EXECUTABLE[form]
+        graph.add((node, RDF.type, SH.SPARQLExecutable))
+        graph.add((node, RDF.type, SH[kind]))
+        graph.add((node, RDFS.label, Literal(path.stem)))
+        summary = re.search(r"^#\+ summary:\s*(.*)$", text, re.M)
+        graph.add((node, RDFS.comment, Literal(summary[1].strip(), lang="en")))
+        graph.add((node, text_property, Literal(text)))
+        graph.add((node, SCHEMA.target, ENDPOINT))
+
+
 @pytest.fixture(scope="module")
-def expected(web_data, expected_triples) -> Graph:
+def expected(web_data, expected_triples, expected_partitions) -> Graph:
     """The hand-written description plus the dataset as the files say it is."""
     graph = Graph().parse(web_data / "service-description.ttl", format="turtle")
     dataset, default = BNode(), BNode()
@@ -33,6 +82,8 @@ def expected(web_data, expected_triples) -> Graph:
     graph.add((dataset, sd("defaultGraph"), default))
     graph.add((default, RDF.type, sd("Graph")))
     graph.add((default, VOID_TRIPLES, Literal(expected_triples["default"])))
+    add_void(graph, default, expected_partitions)
+    add_examples(graph)
     for name, size in expected_triples.items():
         if name == "default":
             continue

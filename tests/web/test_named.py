@@ -56,8 +56,34 @@ def test_bound_parameter_narrows_the_result(client):
     rows = bound.get_json()["results"]["bindings"]
     assert rows
     assert all(r["quote"]["value"] == rows[0]["quote"]["value"] for r in rows)
-    everything = client.get("/queries/claim-detail").get_json()["results"]["bindings"]
-    assert len(everything) > len(rows)
+
+
+def test_optional_parameter_left_out_answers_for_every_value(client):
+    query = EVIDENCE["guideline-statements"]
+    assert query.params == ("guideline",) and query.required == ()
+    one = client.get(
+        "/queries/guideline-statements?guideline=gl:enets-2012-liver-distant-metastases"
+    )
+    every = client.get("/queries/guideline-statements")
+    assert every.status_code == one.status_code == 200
+    assert len(every.get_json()["results"]["bindings"]) > len(one.get_json()["results"]["bindings"])
+
+
+# Written from the headers: which parameters a query cannot do without.
+REQUIRED = {"claim-detail": ("claim",), "therapy-comparisons": ("a",), "uncited-statements": ()}
+
+
+@pytest.mark.parametrize("name", sorted(REQUIRED))
+def test_required_parameters_are_parsed(name):
+    assert EVIDENCE[name].required == REQUIRED[name]
+
+
+def test_missing_required_parameter_is_400_not_every_row(client, assert_problem):
+    response = client.get("/queries/claim-detail")
+    body = assert_problem(response, 400, "missing-parameter", parameter="claim")
+    assert "/queries/claim-detail?claim=" in body["detail"]
+    partial = client.get("/queries/therapy-comparisons?b=th:tace")
+    assert_problem(partial, 400, "missing-parameter", parameter="a")
 
 
 def test_parameter_values_are_never_query_text(client):
@@ -94,7 +120,8 @@ def test_unknown_query(client, assert_problem):
 def test_named_query_conneg(client):
     response = client.get("/queries/web-annotations", headers={"Accept": "application/ld+json"})
     assert response.mimetype == "application/ld+json"
-    csv = client.get(f"/queries/{WITH_PARAMS[0]}?format=csv")
+    example = EVIDENCE[WITH_PARAMS[0]].examples[0]
+    csv = client.get(f"/queries/{WITH_PARAMS[0]}?{example}&format=csv")
     assert csv.mimetype == "text/csv"
 
 

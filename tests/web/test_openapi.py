@@ -8,6 +8,8 @@ the document generated from it still fails until someone writes it down here.
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from rdflib import URIRef
 
@@ -21,10 +23,12 @@ PUBLIC_ROUTES = [
     ("/api", "/api", {"get"}),
     ("/assess", "/assess", {"post"}),
     ("/assess/form", "/assess/form", {"get", "post"}),
+    ("/.well-known/void", "/.well-known/void", {"get"}),
     ("/audit", "/audit", {"get"}),
     ("/audit/kind/<name>", "/audit/kind/{name}", {"get"}),
     ("/audit/recommendation/<slug>", "/audit/recommendation/{slug}", {"get"}),
     ("/cds-services", "/cds-services", {"get"}),
+    ("/changes", "/changes", {"get"}),
     ("/cds-services/<service_id>", "/cds-services/{service_id}", {"post"}),
     ("/context.jsonld", "/context.jsonld", {"get"}),
     ("/context/<name>.jsonld", "/context/{name}.jsonld", {"get"}),
@@ -35,6 +39,8 @@ PUBLIC_ROUTES = [
     ("/healthz", "/healthz", {"get"}),
     ("/id/<kind>/<slug>", "/id/{kind}/{slug}", {"get"}),
     ("/id/<name>", "/id/{name}", {"get"}),
+    ("/ontology", "/ontology", {"get"}),
+    ("/ontology/<version>", "/ontology/{version}", {"get"}),
     ("/openapi.json", "/openapi.json", {"get"}),
     ("/pathway", "/pathway", {"get"}),
     ("/profile", "/profile", {"get"}),
@@ -114,8 +120,10 @@ def test_named_query_names_are_listed(client):
 def test_api_page_is_local_html(client):
     response = client.get("/api")
     assert response.status_code == 200 and response.mimetype == "text/html"
-    page = response.data.decode()
+    page = html.unescape(response.data.decode())
     assert "/assess" in page and "/validate" in page and "case-01" in page
-    assert "http://" not in page.replace("http://127.0.0.1:8000", "")
+    # The examples name the server's own address (the test client's is http://localhost/).
+    assert "curl 'http://localhost/version'" in page
+    assert "http://" not in page.replace("http://localhost/", "")
     assert "https://cdn" not in page
     assert client.get("/static/api.js").status_code == 200

@@ -417,7 +417,7 @@ def test_graph_names_come_from_the_form_too(client):
         (("POST", "", DIRECT, b"  \n"), 400, "missing-query"),
         (("POST", "query=ASK%7B%7D", DIRECT, b"ASK {}"), 400, "repeated-parameter"),
         (("POST", "query=ASK%7B%7D", FORM, b"query=ASK%7B%7D"), 400, "repeated-parameter"),
-        (("GET", "query=ASK%7B%7D&format=json&format=xml", None, None), 400, "repeated-parameter"),
+        (("GET", "query=ASK%7B%7D&format=json&format=xml", None, None), 400, "conflicting-format"),
         (
             ("GET", "query=ASK%7B%7D&default-graph-uri=not%20an%20iri", None, None),
             400,

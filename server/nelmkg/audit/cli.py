@@ -21,8 +21,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "study designs, sample sizes, effects and p-values; and every flag (uncited claims, "
             "unused references, quotes not in the text, differing figures, retrospective-only "
             "recommendations, named author vs first author, stated design vs the reference's "
-            "title, indirect evidence). The review text is read from the default location "
-            "(or $NELMKG_REVIEW); without it the quote check is skipped and the report says so."
+            "title, indirect evidence). The review text is read from the file named by "
+            "$NELMKG_REVIEW; without it the quote check is skipped and the report says so."
         ),
     )
     cmd.add_argument(
@@ -37,9 +37,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the audit over the bundled ontology + KG and write the report; return 0."""
     graph = data_graph(load_dataset())
-    review = paths.review_file()
-    text = review.read_text(encoding="utf-8") if review.is_file() else None
-    report = run_audit(graph, text, review_source=str(review))
+    text, source = paths.read_review()
+    report = run_audit(graph, text, review_source=source)
     output = render(report, args.format)
     if args.output is None:
         sys.stdout.write(output)

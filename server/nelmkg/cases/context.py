@@ -93,7 +93,11 @@ def parse_context(document: dict) -> CaseContext:
 def load_context(path: Path | None = None) -> CaseContext:
     """Read and parse the case context file (the repository's one unless ``path`` is given)."""
     path = path or paths.case_context_file()
-    return parse_context(json.loads(Path(path).read_text(encoding="utf-8")))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise paths.DataFileError(f"{paths.relative(path)}: cannot read ({exc})") from exc
+    return parse_context(json.loads(text))
 
 
 @dataclass(frozen=True)
@@ -115,9 +119,12 @@ class Contexts:
 
 def load_contexts() -> Contexts:
     """Read every ``*.jsonld`` beside the current case context (served as published)."""
-    current_file = paths.case_context_file()
+    current_file = paths.need_file(paths.case_context_file())
     found = {}
     for path in sorted(current_file.parent.glob("*.jsonld")):
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise paths.DataFileError(f"{paths.relative(path)}: cannot read ({exc})") from exc
         found[path.name] = ContextFile(path.name, data, hashlib.sha256(data).hexdigest()[:32])
     return Contexts(found, current_file.name)

@@ -30,6 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def compute() -> Coverage | str:
     """Return the coverage of the bundled KG, or a one-line reason why it cannot be computed."""
     review = paths.review_file()
+    if review is None:
+        return f"no review text: {paths.review_hint()}"
     if not review.is_file():
         return f"review text not found at {review} (set NELMKG_REVIEW)"
     excluded = paths.coverage_exclusions_file()

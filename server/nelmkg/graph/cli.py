@@ -1,6 +1,7 @@
-"""The graph's commands: ``summary``, ``release`` and ``check``.
+"""The graph's commands: ``summary``, ``release``, ``docs`` and ``check``.
 
-``summary`` counts what the bundled data holds, ``release`` writes the release files and
+``summary`` counts what the bundled data holds, ``release`` writes the release files,
+``docs`` regenerates the ontology's HTML documentation (pyLODE) and
 ``check`` runs the content checks: parse, QC queries, integrity shapes, verbatim quotes and
 HermiT (``--no-reasoner`` skips it).
 """
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from nelmkg import paths
-from nelmkg.graph import checks
+from nelmkg.graph import checks, ontodoc
 from nelmkg.graph.dataset import (
     LoadError,
     data_graph,
@@ -24,7 +26,7 @@ from nelmkg.graph.dataset import (
     summary,
 )
 from nelmkg.graph.queries import QueryError, load_query
-from nelmkg.graph.release import write_release
+from nelmkg.graph.release import ReleaseError, write_release
 
 # One check: returns (ok, one-line summary, detail lines).
 Outcome = tuple[bool, str, list[str]]
@@ -38,11 +40,28 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _release(args: argparse.Namespace) -> int:
     ds = load_dataset()
-    written = write_release(ds, args.output or paths.release_dir())
+    try:
+        written = write_release(ds, args.output or paths.release_dir())
+    except ReleaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(format_summary(summary(ds)))
     print()
     for path in written.values():
         print(f"wrote {path}")
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    target = args.output or (paths.root() / "ontology" / "doc" / "nelm.html")
+    try:
+        html = ontodoc.generate(paths.ontology_file())
+    except ontodoc.DocError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(html)
+    print(f"wrote {target}")
     return 0
 
 
@@ -67,13 +86,16 @@ def _integrity(graph) -> Outcome:
     return conforms, f"{word} to {len(files)} shape file(s)", [] if conforms else text.splitlines()
 
 
-def _quotes(kg) -> Outcome:
-    review = paths.review_file()
-    if not review.is_file():
-        return False, f"review text not found at {review}", []
+def _quotes(kg) -> Outcome | None:
+    """Verify the quotes; None (a skip, said on the line) when no review text is configured."""
     total = len(checks.quotes(kg))
     if not total:
         return False, "no nelm:quote in the KG", []
+    review = paths.review_file()
+    if review is None:
+        return None
+    if not review.is_file():
+        return False, f"review text not found at {review} (from {paths.REVIEW_ENV})", []
     missing = checks.missing_quotes(kg, review.read_text(encoding="utf-8"))
     details = [f"{s}: {str(q)[:90]!r}" for s, q in missing]
     return not missing, f"{total - len(missing)} of {total} quotes verbatim", details
@@ -111,8 +133,11 @@ def _check(args: argparse.Namespace) -> int:
     except LoadError as exc:
         print(f"parse      FAIL  {exc}")
         return 1
+    except paths.DataFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     graph = data_graph(ds)
-    steps: dict[str, Callable[[], Outcome]] = {
+    steps: dict[str, Callable[[], Outcome | None]] = {
         "qc": lambda: _qc(graph),
         "integrity": lambda: _integrity(graph),
         "quotes": lambda: _quotes(part(ds, "kg")),
@@ -124,9 +149,15 @@ def _check(args: argparse.Namespace) -> int:
     failed = 0
     for name, step in steps.items():
         try:
-            ok, line, details = step()
-        except (LoadError, QueryError) as exc:
-            ok, line, details = False, str(exc), []
+            outcome = step()
+        except (LoadError, QueryError, paths.DataFileError) as exc:
+            outcome = False, str(exc), []
+        if outcome is None:
+            total = len(checks.quotes(part(ds, "kg")))
+            hint = paths.review_hint()
+            print(f"{name:<10} SKIP  {total} quotes NOT verified: no review text; {hint}")
+            continue
+        ok, line, details = outcome
         failed += not ok
         print(f"{name:<10} {'ok  ' if ok else 'FAIL'}  {line}")
         for detail in details:
@@ -136,7 +167,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register ``summary``, ``release`` and ``check``."""
+    """Register ``summary``, ``release``, ``docs`` and ``check``."""
     cmd = sub.add_parser("summary", help="load the bundled graph and print counts")
     cmd.add_argument("--json", action="store_true", help="print the counts as JSON")
     cmd.set_defaults(func=_summary)
@@ -149,6 +180,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="output folder (default: dist/release/ in the repository)",
     )
     cmd.set_defaults(func=_release)
+    cmd = sub.add_parser("docs", help="generate the ontology's HTML documentation (pyLODE)")
+    cmd.add_argument(
+        "-o", "--output", type=Path, default=None, help="default: ontology/doc/nelm.html"
+    )
+    cmd.set_defaults(func=_docs)
     cmd = sub.add_parser("check", help="parse, QC queries, integrity shapes, quotes, HermiT")
     cmd.add_argument("--no-reasoner", action="store_true", help="skip the HermiT run")
     cmd.add_argument(

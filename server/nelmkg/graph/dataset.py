@@ -25,9 +25,15 @@ class LoadError(ValueError):
 
 
 def parse_file(graph: Graph, path: Path) -> Graph:
-    """Parse Turtle ``path`` into ``graph``; raise :class:`LoadError` naming file and line."""
+    """Parse Turtle ``path`` into ``graph``; raise :class:`LoadError` naming file and line.
+
+    A file that is missing or cannot be read raises :class:`nelmkg.paths.DataFileError`.
+    """
     try:
         return graph.parse(path, format="turtle")
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise paths.DataFileError(f"{paths.relative(path)}: cannot read ({reason})") from exc
     except Exception as exc:  # rdflib raises BadSyntax, ValueError, ... depending on the fault
         where = paths.relative(path)
         line = getattr(exc, "lines", None)  # BadSyntax counts lines from 0
@@ -45,13 +51,16 @@ def parse_files(files: Iterable[Path], graph: Graph | None = None) -> Graph:
     return graph
 
 
-def load_dataset() -> Dataset:
-    """Read ``ontology/*.ttl``, ``kg/*.ttl`` and ``shapes/*/*.ttl`` into a new ``Dataset``."""
+def load_dataset(base: Path | None = None) -> Dataset:
+    """Read ``ontology/*.ttl``, ``kg/*.ttl`` and ``shapes/*/*.ttl`` into a new ``Dataset``.
+
+    ``base`` is another data root (an unpacked git revision, say); the data root by default.
+    """
     ds = Dataset(default_union=True)
     sources = {
-        "ontology": paths.ontology_files(),
-        "kg": paths.kg_files(),
-        "shapes": paths.shape_files(),
+        "ontology": paths.ontology_files(base),
+        "kg": paths.kg_files(base),
+        "shapes": paths.shape_files(base=base),
     }
     for part, files in sources.items():
         parse_files(files, ds.graph(GRAPHS[part]))

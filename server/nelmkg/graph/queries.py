@@ -7,7 +7,9 @@ A query file opens with comment lines such as::
     #+ example: reference=https://w3id.org/nelmkg/id/reference/22
 
 ``summary`` is required by the tests; ``params`` is a comma- or space-separated list of
-variable names bound through ``initBindings``; ``example`` may repeat. Other ``#+ key:``
+variable names bound through ``initBindings``: a bare name is required (calling the query
+without it is an error, not every row), a name in brackets (``[outcome]``) is optional (left
+unbound when absent); ``example`` may repeat. Other ``#+ key:``
 lines are kept in :attr:`NamedQuery.headers`. A query that does not parse, or that uses
 ``SERVICE`` (the project never calls the network), raises :class:`QueryError` naming the file.
 """
@@ -20,6 +22,8 @@ from pathlib import Path
 
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
+
+from nelmkg.paths import DataFileError, relative
 
 _HEADER = re.compile(r"^#\+\s*([A-Za-z_][\w-]*)\s*:\s?(.*)$")
 
@@ -38,6 +42,7 @@ class NamedQuery:
     prepared: Query
     summary: str | None = None
     params: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     headers: dict[str, list[str]] = field(default_factory=dict)
 
@@ -72,7 +77,10 @@ def _uses_service(node) -> bool:
 
 def load_query(path: Path) -> NamedQuery:
     """Read, parse and prepare one ``.rq`` file."""
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataFileError(f"{relative(path)}: cannot read ({exc})") from exc
     try:
         prepared = prepareQuery(text)
     except Exception as exc:  # pyparsing and rdflib raise several types; all mean "broken query"
@@ -80,19 +88,28 @@ def load_query(path: Path) -> NamedQuery:
     if _uses_service(prepared.algebra):
         raise QueryError(f"{path}: SERVICE is not allowed (no network access)")
     headers = read_header(text)
-    params = tuple(p for line in headers.get("params", []) for p in re.split(r"[,\s]+", line) if p)
+    tokens = [p for line in headers.get("params", []) for p in re.split(r"[,\s]+", line) if p]
+    params = tuple(t.strip("[]").lstrip("?$") for t in tokens)
+    required = tuple(t.lstrip("?$") for t in tokens if not (t.startswith("[") and t.endswith("]")))
     return NamedQuery(
         name=Path(path).stem,
         path=Path(path),
         text=text,
         prepared=prepared,
         summary=(headers.get("summary") or [None])[0],
-        params=tuple(p.lstrip("?$") for p in params),
+        params=params,
+        required=required,
         examples=tuple(headers.get("example", [])),
         headers=headers,
     )
 
 
 def load_queries(folder: Path) -> dict[str, NamedQuery]:
-    """Load every ``*.rq`` file directly in ``folder``, keyed by file stem, in name order."""
-    return {q.name: q for q in map(load_query, sorted(Path(folder).glob("*.rq")))}
+    """Load every ``*.rq`` file directly in ``folder``, keyed by file stem, in name order.
+
+    A folder without any query raises :class:`~nelmkg.paths.DataFileError`.
+    """
+    files = sorted(Path(folder).glob("*.rq"))
+    if not files:
+        raise DataFileError(f"{relative(folder)}: no *.rq query files")
+    return {q.name: q for q in map(load_query, files)}

@@ -65,7 +65,8 @@ def _read(path: Path, fmt: ox.RdfFormat, base: str) -> list[ox.Quad]:
             where += f":{exc.lineno}:{exc.offset or 1}"
         raise StoreLoadError(f"{where}: {exc.msg}") from exc
     except OSError as exc:
-        raise StoreLoadError(f"{paths.relative(path)}: {exc.strerror or exc}") from exc
+        reason = exc.strerror or exc
+        raise paths.DataFileError(f"{paths.relative(path)}: cannot read ({reason})") from exc
 
 
 def _into(quads: Iterable[ox.Quad], graph: ox.NamedNode) -> Iterator[ox.Quad]:

@@ -25,7 +25,7 @@ from rdflib import Dataset
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from nelmkg.graph.queries import NamedQuery
-from nelmkg.query import bound, jobs
+from nelmkg.query import bound, jobs, prefixes
 from nelmkg.query.jobs import Answer, Job, QueryFailure
 
 _SERVICE_WORD = re.compile(r"(?<![\w])service(?![\w])", re.IGNORECASE)
@@ -98,8 +98,30 @@ def syntax_failure(exc: SyntaxError, text: str) -> QueryFailure:
         message = message[:MAX_MESSAGE].rsplit(",", 1)[0] + ", ..."
     found = _POSITION.search(message)
     line, column = (int(found[1]), int(found[2])) if found else (None, None)
+    if prefixes.MARKER in message:
+        prefix = prefixes.undeclared(text, line, column)
+        if prefix is not None:
+            return _undeclared(prefix, line, column)
     return QueryFailure(
         400, "query-syntax", f"The query does not parse: {message}", line=line, column=column
+    )
+
+
+def _undeclared(prefix: str, line: int | None, column: int | None) -> QueryFailure:
+    iri = prefixes.suggest(prefix)
+    advice = (
+        f"add PREFIX {prefix}: <{iri}> (the project's prefix '{prefix}:')"
+        if iri
+        else "declare it with PREFIX; the project's prefix table has no such prefix"
+    )
+    return QueryFailure(
+        400,
+        "undeclared-prefix",
+        f"The query uses the prefix '{prefix}:' without declaring it: {advice}.",
+        prefix=prefix,
+        suggestion=iri,
+        line=line,
+        column=column,
     )
 
 

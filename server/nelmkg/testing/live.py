@@ -52,6 +52,7 @@ def running(
     env: Mapping[str, str] | None = None,
     log: Path | None = None,
     start_timeout: float = 60.0,
+    cwd: Path | None = None,
 ) -> Iterator[LiveServer]:
     """Start ``command`` (a server listening on ``port``), yield it once ``/healthz`` answers.
 
@@ -66,6 +67,7 @@ def running(
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            cwd=cwd,
         )
     finally:
         if log:

@@ -24,9 +24,9 @@ from nelmkg.web import fhir, health, hooks, problems, settings
 from nelmkg.web.cases import contexts, routes
 from nelmkg.web.pages import BLUEPRINTS as PAGES
 from nelmkg.web.service import Service, build_service, install
-from nelmkg.web.sparql import endpoint, named
+from nelmkg.web.sparql import endpoint, named, void
 
-BLUEPRINTS = (endpoint.bp, named.bp, health.bp, routes.bp, contexts.bp, fhir.bp, *PAGES)
+BLUEPRINTS = (endpoint.bp, named.bp, void.bp, health.bp, routes.bp, contexts.bp, fhir.bp, *PAGES)
 
 
 def create_app(
@@ -36,7 +36,8 @@ def create_app(
     app = Flask(__name__)
     app.config.update(settings.load(test_config))
     if app.config["COMMIT"] is None:
-        app.config["COMMIT"] = health.git_commit(paths.root())
+        top = paths.checkout()
+        app.config["COMMIT"] = health.git_commit(top) if top else None
     install(
         app,
         service

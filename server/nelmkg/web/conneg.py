@@ -28,6 +28,12 @@ class Format:
     aliases: tuple[str, ...] = ()
     explicit: bool = False  # chosen only when named in Accept (never by a wildcard)
     charset: bool = False  # add "; charset=utf-8" to the Content-Type
+    words: tuple[str, ...] = ()  # other names clients send in format/output/results
+
+    def named(self, value: str) -> bool:
+        """Return True if a ``format``-style parameter ``value`` names this row."""
+        wanted = value.strip().lower()
+        return wanted == self.key or wanted in self.names or wanted in self.words
 
     @property
     def content_type(self) -> str:
@@ -42,8 +48,10 @@ class Format:
 
 # SELECT and ASK results.
 RESULT_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/sparql-results+json", ("application/json",)),
-    Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml")),
+    Format("json", "application/sparql-results+json", ("application/json",), words=("srj",)),
+    Format(
+        "xml", "application/sparql-results+xml", ("application/xml", "text/xml"), words=("srx",)
+    ),
     Format("csv", "text/csv", charset=True),
     Format("tsv", "text/tab-separated-values", charset=True),
     Format("html", "text/html", ("application/xhtml+xml",), explicit=True, charset=True),
@@ -51,10 +59,23 @@ RESULT_FORMATS: tuple[Format, ...] = (
 
 # CONSTRUCT and DESCRIBE results, and the service description.
 GRAPH_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", ("application/x-turtle",), charset=True),
-    Format("ntriples", "application/n-triples", ("text/plain",), charset=True),
-    Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml")),
-    Format("jsonld", "application/ld+json", ("application/json",)),
+    # SPARQLWrapper and others name graph formats by the words of their result formats: "xml"
+    # means RDF/XML and "json" JSON-LD for a CONSTRUCT; N3 clients read Turtle (N3 extends it).
+    Format("turtle", "text/turtle", ("application/x-turtle",), charset=True, words=("ttl", "n3")),
+    Format(
+        "ntriples",
+        "application/n-triples",
+        ("text/plain",),
+        charset=True,
+        words=("nt", "n-triples"),
+    ),
+    Format(
+        "rdfxml",
+        "application/rdf+xml",
+        ("application/xml", "text/xml"),
+        words=("xml", "rdf", "rdf+xml"),
+    ),
+    Format("jsonld", "application/ld+json", ("application/json",), words=("json-ld", "json")),
     Format("html", "text/html", ("application/xhtml+xml",), explicit=True, charset=True),
 )
 
@@ -131,9 +152,57 @@ def negotiate(accept: str | None, table: tuple[Format, ...]) -> Format | None:
 
 
 def by_name(value: str, table: tuple[Format, ...]) -> Format | None:
-    """Return the row whose key or one of whose media types is ``value`` (a ``format`` param)."""
-    wanted = value.strip().lower()
-    return next((row for row in table if wanted == row.key or wanted in row.names), None)
+    """Return the row named by ``value`` (a ``format`` param): its key, a media type or a word."""
+    return next((row for row in table if row.named(value)), None)
+
+
+def _first(value: str, table: tuple[Format, ...]) -> Format | None:
+    """Return the row named by ``value`` or, for a comma-separated list of media types (as
+    SPARQLWrapper sends, e.g. ``application/ld+json,application/x-json+ld``), by its first
+    known item."""
+    for item in value.split(","):
+        row = by_name(item, table) if item.strip() else None
+        if row is not None:
+            return row
+    return None
+
+
+# The query-string names clients use for the result format: SPARQLWrapper sends all three,
+# each possibly twice (a word and a media type) or empty.
+FORMAT_PARAMS = ("format", "output", "results")
+
+
+class FormatParamError(ValueError):
+    """Format parameters that name no format (``unknown``) or two different ones."""
+
+    def __init__(self, slug: str, detail: str, parameter: str):
+        super().__init__(detail)
+        self.slug, self.detail, self.parameter = slug, detail, parameter
+
+
+def from_params(params: dict[str, list[str]], table: tuple[Format, ...]) -> Format | None:
+    """Return the row of ``table`` the format parameters name (None: they name none of it).
+
+    Empty values are ignored and a value repeated, or a word and its media type, count once;
+    a value may list media types separated by commas.
+    A value no table knows, or two values naming different rows, raise :class:`FormatParamError`.
+    """
+    given = [(n, v) for n in FORMAT_PARAMS for v in params.get(n, []) if v.strip()]
+    for name, value in given:
+        if not any(_first(value, t) for t in (RESULT_FORMATS, GRAPH_FORMATS, JSON_FORMATS)):
+            keys = ", ".join(sorted(FORMAT_KEYS))
+            raise FormatParamError(
+                "unknown-format",
+                f"Unknown format '{value}'; use one of {keys} or a media type.",
+                name,
+            )
+    rows = {_first(v, table) for _, v in given} - {None}
+    if len(rows) > 1:
+        shown = ", ".join(f"{n}={v}" for n, v in given)
+        raise FormatParamError(
+            "conflicting-format", f"The format parameters disagree ({shown}).", given[0][0]
+        )
+    return rows.pop() if rows else None
 
 
 def choose(

@@ -48,6 +48,7 @@ def run(host: str, port: int, workers: int, data: list[Path]) -> int:
     from nelmkg.graph.dataset import LoadError
     from nelmkg.graph.queries import QueryError
     from nelmkg.graph.store import StoreLoadError
+    from nelmkg.paths import DataFileError
     from nelmkg.web import create_app
     from nelmkg.web.service import EXTENSION
 
@@ -57,6 +58,9 @@ def run(host: str, port: int, workers: int, data: list[Path]) -> int:
         overrides["DATA_FILES"] = [*filter(None, env_files.split(os.pathsep)), *data]
     try:
         app = create_app(overrides)
+    except DataFileError as exc:  # a bundled or --data file missing or unreadable
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (ConfigError, LoadError, QueryError, StoreLoadError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -37,7 +37,7 @@ from nelmkg.query.jobs import Answer, Job
 
 EXTENSION = "nelmkg"
 # Query-string names the service reads itself; a named query may not use them as parameters.
-RESERVED_PARAMS = frozenset({"format"})
+RESERVED_PARAMS = frozenset({"format", "output", "results"})  # conneg.FORMAT_PARAMS
 ONTOLOGY_VERSION = f"""
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 SELECT ?info ?iri WHERE {{ GRAPH <{GRAPHS["ontology"]}> {{

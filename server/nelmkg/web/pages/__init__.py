@@ -2,6 +2,7 @@
 
 ``/`` (:mod:`.home`), ``/id/...`` (:mod:`.resources`), ``/audit`` (:mod:`.audit`), ``/profile``
 (:mod:`.profile`), ``/pathway`` (:mod:`.pathway`), ``/editor`` (:mod:`.editor`),
+``/ontology`` and its version IRI (:mod:`.ontology`), ``/changes`` (:mod:`.changes`),
 ``/assess/form`` (:mod:`.assess_form`) and ``/openapi.json`` with its page ``/api``
 (:mod:`.api`). Their shared helpers are in :mod:`.kit` and :mod:`.graphview`; their templates
 (``nelmkg/web/templates``) extend ``base.html`` (the one page frame and navigation bar); assets
@@ -10,11 +11,24 @@ are in ``nelmkg/web/static``.
 
 from __future__ import annotations
 
-from nelmkg.web.pages import api, assess_form, audit, editor, home, pathway, profile, resources
+from nelmkg.web.pages import (
+    api,
+    assess_form,
+    audit,
+    changes,
+    editor,
+    home,
+    ontology,
+    pathway,
+    profile,
+    resources,
+)
 
 BLUEPRINTS = (
     home.bp,
     resources.bp,
+    ontology.bp,
+    changes.bp,
     audit.bp,
     profile.bp,
     pathway.bp,

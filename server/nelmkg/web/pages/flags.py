@@ -24,9 +24,8 @@ def report() -> Report:
     service = current()
 
     def build() -> Report:
-        review = paths.review_file()
-        text = review.read_text(encoding="utf-8") if review.is_file() else None
-        return run_audit(service.knowledge(), text, str(review))
+        text, source = paths.read_review()
+        return run_audit(service.knowledge(), text, source)
 
     return service.built("audit", build)
 

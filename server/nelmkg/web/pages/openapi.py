@@ -27,7 +27,7 @@ from nelmkg.web import conneg
 from nelmkg.web.cases.routes import FHIR_TYPE, NDJSON_TYPES, REPORT_FORMATS
 from nelmkg.web.problems import MEDIA_TYPE as PROBLEM
 
-SAMPLE_CASE = paths.root() / "server" / "nelmkg" / "web" / "static" / "sample-case.json"
+SAMPLE_CASE = "sample-case.json"  # in nelmkg/web/static (paths.static_file)
 SPARQL_PARAMS = [
     ("query", "a SPARQL 1.1 query (absent on GET: the service description)"),
     ("default-graph-uri", "IRI of a graph merged into the default graph (repeatable)"),
@@ -175,6 +175,41 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                 "404": "outcome",
                 "412": "outcome",
                 "422": "outcome",
+            },
+        }
+    },
+    "/.well-known/void": {
+        "get": {
+            "summary": "The VoID description: size, class and property partitions, endpoint",
+            "responses": {"200": [f.media_type for f in conneg.GRAPH_FORMATS[:-1]], "406": None},
+        }
+    },
+    "/ontology": {
+        "get": {
+            "summary": "The ontology IRI: HTML documentation (pyLODE), or the ontology as RDF",
+            "query": [("format", "a graph format key or media type (overrides Accept)")],
+            "responses": {"200": [f.media_type for f in conneg.GRAPH_FORMATS], "406": None},
+        }
+    },
+    "/ontology/<version>": {
+        "get": {
+            "summary": "The ontology's version IRI (the version served), as /ontology",
+            "path": [("version", "the ontology version, e.g. the one /version reports")],
+            "query": [("format", "a graph format key or media type (overrides Accept)")],
+            "responses": {
+                "200": [f.media_type for f in conneg.GRAPH_FORMATS],
+                "404": None,
+                "406": None,
+            },
+        }
+    },
+    "/changes": {
+        "get": {
+            "summary": "What changed since the previous release (claims, criteria, references)",
+            "query": [("format", "json, md or html (overrides Accept)")],
+            "responses": {
+                "200": ["application/json", "text/markdown", "text/html"],
+                "406": None,
             },
         }
     },
@@ -356,7 +391,7 @@ def build(app: Flask, context: CaseContext, named: list[str]) -> dict[str, Any]:
     another blueprint) gets its view's docstring as summary, so the document is never short
     of a route.
     """
-    sample = json.loads(SAMPLE_CASE.read_text(encoding="utf-8"))
+    sample = json.loads(paths.static_file(SAMPLE_CASE).read_text(encoding="utf-8"))
     schema = {**case_schema(context), "examples": [sample]}
     doc_paths: dict[str, dict[str, Any]] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):

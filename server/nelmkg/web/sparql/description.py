@@ -11,18 +11,23 @@ defines them itself: ``nelmsd:queryTimeoutSeconds``, ``nelmsd:maxResultRows`` an
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, XSD
 
+from nelmkg.graph.queries import NamedQuery
 from nelmkg.graph.store import StoreInfo
+from nelmkg.web.sparql.void import Partitions, add_statistics
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
 NELMSD = Namespace("https://w3id.org/nelmkg/service#")
+SCHEMA = Namespace("https://schema.org/")
+SPEX = Namespace("https://purl.expasy.org/sparql-examples/ontology#")
 
 RESULT_FORMAT_IRIS = (
     FORMATS.SPARQL_Results_JSON,
@@ -60,8 +65,24 @@ LIMITS = (
 )
 
 
-def describe(endpoint: str, info: StoreInfo, timeout: float, max_rows: int, max_body: int) -> Graph:
-    """Return the service description of the endpoint at URL ``endpoint``."""
+def describe(
+    endpoint: str,
+    info: StoreInfo,
+    timeout: float,
+    max_rows: int,
+    max_body: int,
+    counts: Partitions | None = None,
+    examples: Sequence[NamedQuery] = (),
+    base: str = "",
+) -> Graph:
+    """Return the service description of the endpoint at URL ``endpoint``.
+
+    ``counts`` adds the default graph's VoID class and property partitions; ``examples`` the
+    named queries as example queries: SHACL-AF executables (``sh:SPARQLSelectExecutable`` with
+    ``sh:select``, ``sh:ask``, ``sh:construct``; https://www.w3.org/TR/shacl-af/) aimed at the
+    endpoint by ``schema:target``, the convention of the SIB SPARQL examples, each at its
+    ``/queries/<name>`` URL under ``base``.
+    """
     g = Graph()
     for prefix, ns in (
         ("sd", SD),
@@ -86,7 +107,13 @@ def describe(endpoint: str, info: StoreInfo, timeout: float, max_rows: int, max_
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    g.add((default, VOID.triples, Literal(info.default)))
+    if counts is None:
+        g.add((default, VOID.triples, Literal(info.default)))
+    else:
+        g.add((default, RDF.type, VOID.Dataset))
+        add_statistics(g, default, counts, info.default)
+    for query in examples:
+        add_example(g, service, query, base)
     for name, size in info.graphs.items():
         named, graph = BNode(), BNode()
         g.add((dataset, SD.namedGraph, named))
@@ -104,6 +131,30 @@ def describe(endpoint: str, info: StoreInfo, timeout: float, max_rows: int, max_
         g.add((prop, RDFS.domain, SD.Service))
         g.add((prop, RDFS.range, datatype))
     return g
+
+
+EXECUTABLES = {
+    "SelectQuery": (SH.SPARQLSelectExecutable, SH.select),
+    "AskQuery": (SH.SPARQLAskExecutable, SH.ask),
+    "ConstructQuery": (SH.SPARQLConstructExecutable, SH.construct),
+    # SHACL-AF has no DESCRIBE term; the SIB SPARQL examples vocabulary adds one.
+    "DescribeQuery": (SH.SPARQLExecutable, SPEX.describe),
+}
+
+
+def add_example(g: Graph, service: URIRef, query: NamedQuery, base: str) -> None:
+    """State one named query as an example query of ``service``."""
+    g.bind("sh", SH)
+    g.bind("schema", SCHEMA)
+    node = URIRef(f"{base}/queries/{query.name}")
+    kind, text_property = EXECUTABLES.get(query.form, (SH.SPARQLExecutable, SH.select))
+    g.add((node, RDF.type, SH.SPARQLExecutable))
+    g.add((node, RDF.type, kind))
+    g.add((node, RDFS.label, Literal(query.name)))
+    if query.summary:
+        g.add((node, RDFS.comment, Literal(query.summary, lang="en")))
+    g.add((node, text_property, Literal(query.text)))
+    g.add((node, SCHEMA.target, service))
 
 
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "rdfxml": "xml", "jsonld": "json-ld"}

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from nelmkg.web import conneg
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import current
-from nelmkg.web.sparql import description, protocol, responses
+from nelmkg.web.sparql import description, protocol, responses, void
 
 bp = Blueprint("sparql", __name__)
 
@@ -24,7 +24,6 @@ bp = Blueprint("sparql", __name__)
 def endpoint() -> Response:
     """Answer a query, or describe the service when there is none."""
     req = protocol.read(request)
-    format_param = req.one("format")
     if req.query is None:
         if request.method == "POST":
             raise Problem(
@@ -34,11 +33,11 @@ def endpoint() -> Response:
                 "parameter or as an application/sparql-query body.",
                 parameter="query",
             )
-        return service_description(format_param)
+        return service_description(req.params)
     if not req.query.strip():
         raise Problem(400, "missing-query", "The query is empty.", parameter="query")
     return responses.run(
-        req.query, format_param, default_graphs=req.default_graphs, named_graphs=req.named_graphs
+        req.query, req.params, default_graphs=req.default_graphs, named_graphs=req.named_graphs
     )
 
 
@@ -48,14 +47,27 @@ def _description(endpoint: str, key: str, limits: tuple) -> bytes:
     if (endpoint, key, limits) not in cache:
         if len(cache) >= 64:
             cache.clear()
-        graph = description.describe(endpoint, current().info, *limits)
+        service = current()
+        counts = service.built("partitions", lambda: void.partitions(service.store))
+        graph = description.describe(
+            endpoint,
+            service.info,
+            *limits,
+            counts=counts,
+            examples=list(service.named.values()),
+            base=request.host_url.rstrip("/"),
+        )
         cache[endpoint, key, limits] = description.serialize(graph, key)
     return cache[endpoint, key, limits]
 
 
-def service_description(format_param: str | None) -> Response:
+def service_description(params: dict[str, list[str]]) -> Response:
     """Return the SPARQL 1.1 Service Description of this endpoint, negotiated."""
-    fmt = conneg.choose(request.headers.get("Accept"), format_param, conneg.GRAPH_FORMATS)
+    try:
+        named = conneg.from_params(params, conneg.GRAPH_FORMATS)
+    except conneg.FormatParamError as exc:
+        raise Problem(400, exc.slug, exc.detail, parameter=exc.parameter) from exc
+    fmt = named or conneg.negotiate(request.headers.get("Accept"), conneg.GRAPH_FORMATS)
     if fmt is None:
         names = ", ".join(f.media_type for f in conneg.GRAPH_FORMATS)
         raise Problem(406, "not-acceptable", f"The service description is available as {names}.")

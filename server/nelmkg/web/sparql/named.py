@@ -6,8 +6,9 @@ HTML when asked for). ``GET /queries/<name>?param=value`` runs one. Values are r
 ``<iri>``, ``http(s)://...``, ``urn:...`` and ``prefix:local`` with a project prefix are IRIs,
 digits are ``xsd:integer``, anything else a plain string) and bound to the query's variables
 through rdflib's ``initBindings`` (see :mod:`nelmkg.query.bound`), never pasted into the query
-text. A parameter the query does not declare (``#+ params:``), a repeated one or an
-empty value is a 400; a missing one leaves its variable unbound. Results are negotiated
+text. A parameter the query does not declare (``#+ params:``), a repeated one, an empty
+value or a missing required one is a 400; a missing optional one (``[name]`` in the header)
+leaves its variable unbound. Results are negotiated
 exactly like ``/sparql``.
 """
 
@@ -51,6 +52,7 @@ def describe(query: NamedQuery) -> dict:
         "summary": query.summary,
         "form": FORMS.get(query.form),
         "params": list(query.params),
+        "required": list(query.required),
         "examples": examples,
         "url": url_for("named.run", name=query.name),
     }
@@ -93,6 +95,17 @@ def run(name: str) -> Response:
             parameter=unknown[0],
         )
     req = protocol.QueryRequest(query=query.text, params=params)
+    missing = [p for p in query.required if req.one(p) is None]
+    if missing:
+        example = query.examples[0] if query.examples else ""
+        raise Problem(
+            400,
+            "missing-parameter",
+            f"The query '{name}' needs the parameter(s) {', '.join(missing)}"
+            + (f", e.g. /queries/{name}?{example}" if "=" in example else "")
+            + ".",
+            parameter=missing[0],
+        )
     bound = []
     for param in query.params:
         value = req.one(param)
@@ -106,6 +119,4 @@ def run(name: str) -> Response:
             raise Problem(
                 400, "bad-parameter", f"Parameter '{param}': {exc}.", parameter=param
             ) from exc
-    return responses.run(
-        query.text, req.one("format"), checked=True, named=name, bindings=tuple(bound)
-    )
+    return responses.run(query.text, params, checked=True, named=name, bindings=tuple(bound))

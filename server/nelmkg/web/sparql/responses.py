@@ -24,22 +24,23 @@ from nelmkg.web.service import current
 log = logging.getLogger("nelmkg.web")
 
 
-def formats(format_param: str | None) -> tuple[conneg.Format | None, conneg.Format | None]:
-    """Return the (solutions, graph) formats the request accepts; raise 400 or 406."""
-    known = format_param is None or any(
-        conneg.by_name(format_param, t) for t in (conneg.RESULT_FORMATS, conneg.GRAPH_FORMATS)
-    )
-    if not known:
-        keys = ", ".join(sorted(conneg.FORMAT_KEYS))
-        raise Problem(
-            400,
-            "unknown-format",
-            f"Unknown format '{format_param}'; use one of {keys} or a media type.",
-            parameter="format",
-        )
+def formats(params: dict[str, list[str]]) -> tuple[conneg.Format | None, conneg.Format | None]:
+    """Return the (solutions, graph) formats the request accepts; raise 400 or 406.
+
+    For each kind of result, the format parameters (``format``, ``output``, ``results``) win
+    when they name a format of that kind; otherwise ``Accept`` decides, so a client that
+    names a graph format for a SELECT (SPARQLWrapper does) still gets its table.
+    """
+    try:
+        named = {
+            kind: conneg.from_params(params, table)
+            for kind, table in (("table", conneg.RESULT_FORMATS), ("graph", conneg.GRAPH_FORMATS))
+        }
+    except conneg.FormatParamError as exc:
+        raise Problem(400, exc.slug, exc.detail, parameter=exc.parameter) from exc
     accept = request.headers.get("Accept")
-    table = conneg.choose(accept, format_param, conneg.RESULT_FORMATS)
-    graph = conneg.choose(accept, format_param, conneg.GRAPH_FORMATS)
+    table = named["table"] or conneg.negotiate(accept, conneg.RESULT_FORMATS)
+    graph = named["graph"] or conneg.negotiate(accept, conneg.GRAPH_FORMATS)
     if table is None and graph is None:
         raise Problem(
             406,
@@ -54,9 +55,9 @@ def formats(format_param: str | None) -> tuple[conneg.Format | None, conneg.Form
     return table, graph
 
 
-def run(query: str, format_param: str | None, **job: Any) -> Response:
+def run(query: str, params: dict[str, list[str]], **job: Any) -> Response:
     """Evaluate ``query`` under the app's limits; return the negotiated response."""
-    table, graph = formats(format_param)
+    table, graph = formats(params)
     config = current_app.config
     spec = Job(
         query=query,
