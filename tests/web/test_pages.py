@@ -99,7 +99,7 @@ def test_claim_page(client):
     assert "<h2>Numbers</h2>" in page and "<h2>Study arms</h2>" in page
     assert 'href="/id/reported-value/resection-vs-intra-arterial-5y-os-os-5y-resection"' in page
     # the printed words the design label rests on, and the rule that maps them
-    assert "design rests on" in page and "“versus”" in page
+    assert "The review's words" in page and "“versus”" in page
     assert "retrospective comparative study" in page
 
 
