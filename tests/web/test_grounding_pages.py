@@ -32,7 +32,10 @@ GROUNDED = {
         "'retrospective' with 'versus'/'compared with' → retrospective comparative study",
     ),
     "lt-5y-os-gt50": (["systematic reviews"], "'systematic review' → systematic review"),
-    "ct-pooled-sensitivity-21-2-pct": (["review"], "'review' → review, systematic or not not stated"),
+    "ct-pooled-sensitivity-21-2-pct": (
+        ["review"],
+        "'review' → review, systematic or not not stated",
+    ),
 }
 NOT_STATED = "lt-used-infrequently"  # "… LT has been utilized relatively infrequently …"
 
@@ -100,7 +103,10 @@ def test_risk_of_bias_says_which_words_ground_the_designs(all_profiles):
 @pytest.mark.parametrize(
     "path, words",
     [
-        ("/id/claim/resection-vs-intra-arterial-5y-os", ["“retrospective multi-institutional review”", "“versus”"]),
+        (
+            "/id/claim/resection-vs-intra-arterial-5y-os",
+            ["“retrospective multi-institutional review”", "“versus”"],
+        ),
         ("/id/reference/1", ["“ENETS consensus guidelines”", "guideline or consensus statement"]),
         ("/profile/lt-research-before-routine-practice", ["“systematic reviews”", "Mapping rule"]),
     ],
@@ -120,7 +126,9 @@ def _bearing(kg: Graph) -> dict[URIRef, set[URIRef]]:
     found: dict[URIRef, set[URIRef]] = {}
     for rec in kg.subjects(RDF.type, NELM.Recommendation):
         near = {rec, *kg.objects(rec, CITO_SUPPORTED), *kg.objects(rec, NELM.concerns)}
-        near |= {p for step in kg.subjects(NELM.leadsTo, rec) for p in kg.subjects(NELM.hasStep, step)}
+        near |= {
+            p for step in kg.subjects(NELM.leadsTo, rec) for p in kg.subjects(NELM.hasStep, step)
+        }
         bearing = {i for i in items if set(kg.objects(i, NELM.qualifies)) & near}
         bearing |= items & set(kg.objects(rec, CITO_SUPPORTED))
         found[rec] = bearing
@@ -138,7 +146,9 @@ def test_profiles_list_the_caveats_the_kg_links(all_profiles, source_graphs):
 def test_the_resection_profile_quotes_the_reviews_caveat(client):
     """The Conclusions qualify the pathway: "high-quality evidence supporting one treatment
     approach over another as well as for the optimal treatment sequencing is limited"."""
-    page = visible_text(get(client, "/profile/pathway-resection-for-resectable", headers=HTML).get_data(True))
+    page = visible_text(
+        get(client, "/profile/pathway-resection-for-resectable", headers=HTML).get_data(True)
+    )
     assert "high-quality evidence supporting one treatment approach over another" in page
     assert "ongoing research will be helpful in determining the optimal indications" in page
     assert "certainty" not in page.lower().replace("no certainty rating", "")
@@ -148,14 +158,18 @@ def test_the_profile_index_lists_every_caveat_and_research_need(client, source_g
     kg = source_graphs["kg"]
     page = get(client, "/profile", headers=HTML).get_data(True)
     for kind, cls in (("caveat", NELM.EvidenceCaveat), ("need", NELM.ResearchNeed)):
-        listed = re.findall(rf'<div class="caveat" data-kind="{kind}">\s*<p><a href="([^"]+)"', page)
-        expected = {"/id/" + str(s)[len(ID):] for s in kg.subjects(RDF.type, cls)}
+        listed = re.findall(
+            rf'<div class="caveat" data-kind="{kind}">\s*<p><a href="([^"]+)"', page
+        )
+        expected = {"/id/" + str(s)[len(ID) :] for s in kg.subjects(RDF.type, cls)}
         assert set(listed) == expected and len(listed) == len(expected), kind
 
 
 def test_a_claim_page_shows_the_research_need_that_qualifies_it(client):
     """need:optimal-transarterial-therapy ("additional prospective comparative studies are
     needed to define the optimal transarterial therapy") qualifies this caveat claim."""
-    page = visible_text(get(client, "/id/claim/few-transarterial-comparisons", headers=HTML).get_data(True))
+    page = visible_text(
+        get(client, "/id/claim/few-transarterial-comparisons", headers=HTML).get_data(True)
+    )
     assert "Caveat about the evidence" in page  # the claim is itself one of the review's caveats
     assert "additional prospective comparative studies are needed" in page

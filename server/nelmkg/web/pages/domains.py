@@ -37,9 +37,7 @@ def _risk_of_bias(profile: dict) -> str | None:
     by_label: dict[str, list[dict]] = {}
     for c in claims:
         by_label.setdefault(c["design"]["label"] or "design not stated", []).append(c)
-    listed = "; ".join(
-        f"{label} ({_grounded(found)})" for label, found in sorted(by_label.items())
-    )
+    listed = "; ".join(f"{label} ({_grounded(found)})" for label, found in sorted(by_label.items()))
     return (
         f"Study designs of the {len(claims)} supporting claim(s), from the words the review "
         f"prints: {listed}."
