@@ -80,6 +80,15 @@ def test_axe_on_the_form_result(page):
     assert serious(page) == []
 
 
+def test_axe_on_the_form_with_errors(page):
+    page.goto("/assess/form")
+    page.fill('input[name="ki67_pct"]', "150")
+    page.fill('input[name="age_years"]', "forty")
+    page.locator('form.case button[type="submit"]').click()
+    page.wait_for_selector(".error-summary")
+    assert serious(page) == []
+
+
 @pytest.mark.parametrize("path", WIDE)
 def test_no_sideways_scrolling_at_390px(page, path):
     page.set_viewport_size({"width": 390, "height": 844})
