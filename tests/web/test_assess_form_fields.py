@@ -75,15 +75,13 @@ def field_html(page: str, key: str) -> str:
         page.rfind('<div class="field', 0, start), page.rfind('<fieldset class="field', 0, start)
     )
     end = min(
-        (
-            i
-            for i in (
-                page.find('<div class="field', start + 1),
-                page.find('<fieldset class="field', start + 1),
-                page.find("</form>", start),
-            )
-            if i != -1
+        i
+        for i in (
+            page.find('<div class="field', start + 1),
+            page.find('<fieldset class="field', start + 1),
+            page.find("</form>", start),
         )
+        if i != -1
     )
     return page[start:end]
 

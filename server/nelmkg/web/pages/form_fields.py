@@ -5,8 +5,8 @@ JSON key (``sh:name``), its label and description for people (``rdfs:label``,
 ``sh:description``), its place (``sh:order``), its allowed values in the order of ``sh:in``
 (each shown by its ``rdfs:label``) and the format's range (``sh:minInclusive``,
 ``sh:minExclusive``, ``sh:maxInclusive``). The unit is the ontology's ``nelm:factUnit`` of the
-fact, shown by its ``skos:notation`` (none for a count); the group a field belongs to is what the fact describes
-(``nelm:describes``: the patient, the primary tumour, the liver metastases).
+fact, shown by its ``skos:notation`` (none for a count); the group a field belongs to is what
+the fact describes (``nelm:describes``: the patient, the primary tumour, the liver metastases).
 """
 
 from __future__ import annotations
