@@ -52,25 +52,28 @@ def serious(page) -> list[dict]:
     ]
 
 
-# Known gap, in one place: YASGUI's CodeMirror 5 scroller (.CodeMirror-scroll) has no focusable
-# content of its own (its input textarea sits outside it), which axe reports as the serious
-# "scrollable-region-focusable". CodeMirror's contenteditable input mode cures that but then
-# keeps Tab inside the editor (a keyboard trap, worse); the textarea mode is kept.
-KNOWN = {
-    "editor": pytest.mark.xfail(
-        reason="CodeMirror 5 scroller: axe scrollable-region-focusable (see KNOWN)", strict=True
-    )
-}
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=KNOWN[n]) if n in KNOWN else n for n in PAGES]
-)
+@pytest.mark.parametrize("name", list(PAGES))
 def test_axe_finds_no_serious_violation(page, name):
     page.goto(PAGES[name])
     if name == "editor":
-        page.wait_for_selector(".yasqe .CodeMirror")
+        page.wait_for_selector(".yasqe .CodeMirror-scroll[role=region]")
     assert serious(page) == []
+
+
+def test_the_editors_scroll_area_is_a_named_tab_stop(page):
+    """CodeMirror's scroller (axe: scrollable-region-focusable) is reached by Tab, has a name
+    that says how to leave it, and the next Tab leaves it."""
+    page.goto("/editor")
+    page.wait_for_selector(".yasqe .CodeMirror-scroll[role=region]")
+    page.locator(".yasqe .CodeMirror").first.click()
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "() => [document.activeElement.className, document.activeElement.getAttribute('aria-label')]"
+    )
+    assert "CodeMirror-scroll" in focused[0] and "Tab moves on" in focused[1]
+    page.keyboard.press("Tab")
+    assert "CodeMirror-scroll" not in page.evaluate("() => document.activeElement.className")
+    assert "Ctrl" in page.locator("#editor-keys").inner_text()
 
 
 def test_axe_on_the_form_result(page):
