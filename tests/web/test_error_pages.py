@@ -63,7 +63,7 @@ def test_other_clients_get_problem_json(client, assert_problem, method, path, st
 def test_the_404_page_says_it_in_words_and_offers_a_way_on(client):
     page = call(client, "GET", "/no/such/page", BROWSER).get_data(as_text=True)
     text = visible_text(page)
-    assert "Not Found" in text
+    assert "Page not found" in text
     assert 'href="/"' in page and 'href="/profile"' in page and 'href="/audit"' in page
 
 

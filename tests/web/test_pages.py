@@ -12,7 +12,9 @@ import json
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
+
+from .visible import visible_text
 
 HTML = {"Accept": "text/html"}
 ID = "https://w3id.org/nelmkg/id/"
@@ -151,8 +153,14 @@ def test_home(client, source_graphs):
     listed = {r["iri"] for r in data["recommendations"]}
     assert listed == {str(r) for r in recommendations}
     page = text(client.get("/", headers=HTML))
-    for link in ("/pathway", "/audit", "/editor", "/assess/form", "/api", REC):
+    for link in ("/pathway", "/audit", "/profile", "/editor", "/assess/form", "/api", REC):
         assert f'href="{link}"' in page
+    # the kinds read as the ontology's labels, not class names
+    onto = source_graphs["ontology"]
+    shown = visible_text(page)
+    for kind in ("EvidenceClaim", "BibliographicReference", "DesignGrounding"):
+        assert kind not in shown
+        assert str(onto.value(URIRef(nelm + kind), RDFS.label)) in shown
 
 
 def test_audit_formats(client):

@@ -151,7 +151,8 @@ def render_resource(iri: str) -> Response:
     node, triples = load_node(store, iri, service.prefixes)
     links = incoming(store, iri)
     if not triples and not links:
-        raise Problem(404, None, f"The graph says nothing about <{iri}>.", title="Not Found")
+        where = local_path(iri) or iri
+        raise Problem(404, None, f"The graph has nothing at {where}.", title="Not Found")
     if fmt.key != "html":
         return kit.data(writers.write_triples(triples, fmt.key, service.prefixes), fmt)
     kind = _kind_of(node)
