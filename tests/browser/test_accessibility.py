@@ -68,7 +68,8 @@ def test_the_editors_scroll_area_is_a_named_tab_stop(page):
     page.locator(".yasqe .CodeMirror").first.click()
     page.keyboard.press("Tab")
     focused = page.evaluate(
-        "() => [document.activeElement.className, document.activeElement.getAttribute('aria-label')]"
+        "() => [document.activeElement.className,"
+        " document.activeElement.getAttribute('aria-label')]"
     )
     assert "CodeMirror-scroll" in focused[0] and "Tab moves on" in focused[1]
     page.keyboard.press("Tab")
