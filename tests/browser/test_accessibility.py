@@ -26,6 +26,10 @@ PAGES = {
     "profile": "/profile/pathway-resection-for-resectable",
     "form": "/assess/form",
     "editor": "/editor",
+    "reference": "/id/reference/22",
+    "criterion": "/id/criterion/resection-general-resectable-fraction",
+    "profile-index": "/profile",
+    "not-found": "/no/such/page",
 }
 WIDE = [
     *PAGES.values(),
@@ -38,6 +42,7 @@ WIDE = [
     "/sparql",
     "/profile",
     "/audit/kind/differing-figures",
+    "/no/such/page",
 ]
 
 
