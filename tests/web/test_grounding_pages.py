@@ -173,3 +173,17 @@ def test_a_claim_page_shows_the_research_need_that_qualifies_it(client):
     )
     assert "Caveat about the evidence" in page  # the claim is itself one of the review's caveats
     assert "additional prospective comparative studies are needed" in page
+
+
+def test_each_flag_says_what_it_is_about(client):
+    """Both clauses of "Recent systematic reviews have suggested a 5-year OS of >50%, but the
+    data are based on retrospective studies … (1,57)" cite reference 1, an ENETS consensus
+    guideline: two design-mismatch flags that read alike. Each names its claim, linked."""
+    page = get(client, "/profile/lt-research-before-routine-practice", headers=HTML).get_data(True)
+    start = page.index('data-domain="risk_of_bias"')
+    domain = page[start : page.index('data-domain="inconsistency"')]
+    about = re.findall(r'<p class="flag-about">About: <a href="([^"]+)">', domain)
+    assert sorted(about) == [
+        "/id/claim/lt-5y-os-gt50",
+        "/id/claim/lt-evidence-retrospective-selection-bias",
+    ]

@@ -64,6 +64,8 @@ def flag_view(flag: Flag) -> dict:
         "kind_title": KIND_BY_NAME[flag.kind].title,
         "message": flag.message,
         "url": flags.flag_url(flag),
+        "about": flag.label,  # what the flag is about, so that like flags can be told apart
+        "about_page": local_path(flag.subject),
     }
 
 
