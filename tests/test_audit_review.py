@@ -205,12 +205,27 @@ def test_cli_csv_one_row_per_flag(outputs, report):
 
 
 def test_cli_html_is_self_contained_and_readable(outputs, report):
+    """One file in the site's look: inline CSS (the site's stylesheet), no scripts, no assets,
+    no link out; an index, one section per recommendation and every flag in full once."""
     page = outputs["html"]
     assert page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
     assert not re.search(r"<(script|link|img|iframe)\b", page), "no external assets or scripts"
     assert not re.search(r"""(src|href)=["']https?:""", page)
-    assert page.count("class='flag'") == len(report.flags)
-    assert page.count("class='rec'") == len(report.recommendations)
+    style = re.search(r"<style>(.*?)</style>", page, re.S)
+    assert style and "nav.site" in style[1] and "blockquote.quote" in style[1]  # the site's CSS
+    assert '<nav class="site"' in page
+    ids = re.findall(r'id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "ids are unique"
+    for target in re.findall(r'href="#([^"]*)"', page):
+        assert target in ids, f"link to #{target} has no target in the file"
+    sections = re.findall(r'<h3 id="rec-([^"]+)">', page)
+    assert len(sections) == len(report.recommendations)
+    full = re.findall(r'<div class="flag" id="(flag-[^"]+)"', page)
+    assert len(full) == len(report.flags) == len(set(full))
+    for heading in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", page, re.S):
+        assert heading.startswith('<a href="#'), f"heading does not link back: {heading[:60]}"
+    for chain in report.recommendations:
+        assert f'href="#rec-{chain["recommendation"].rsplit("/", 1)[-1]}"' in page
     for heading in ("By recommendation", "By kind of flag", "Named author differs"):
         assert heading in page
 

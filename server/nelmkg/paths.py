@@ -116,6 +116,12 @@ def options_file() -> Path:
     return root() / "shapes" / "options.ttl"
 
 
+def stylesheet() -> Path:
+    """Return the site's one stylesheet (``web/static/site.css`` in the package), which the
+    audit file inlines so that it looks like the service's pages."""
+    return PACKAGE_DIR / "web" / "static" / "site.css"
+
+
 def case_context_file() -> Path:
     """Return the JSON-LD context of the plain-JSON case format (``ontology/context/``)."""
     return root() / "ontology" / "context" / "case-v1.jsonld"

@@ -26,6 +26,10 @@ PAGES = {
     "profile": "/profile/pathway-resection-for-resectable",
     "form": "/assess/form",
     "editor": "/editor",
+    "reference": "/id/reference/22",
+    "criterion": "/id/criterion/resection-general-resectable-fraction",
+    "profile-index": "/profile",
+    "not-found": "/no/such/page",
 }
 WIDE = [
     *PAGES.values(),
@@ -38,6 +42,7 @@ WIDE = [
     "/sparql",
     "/profile",
     "/audit/kind/differing-figures",
+    "/no/such/page",
 ]
 
 
@@ -52,31 +57,44 @@ def serious(page) -> list[dict]:
     ]
 
 
-# Known gap, in one place: YASGUI's CodeMirror 5 scroller (.CodeMirror-scroll) has no focusable
-# content of its own (its input textarea sits outside it), which axe reports as the serious
-# "scrollable-region-focusable". CodeMirror's contenteditable input mode cures that but then
-# keeps Tab inside the editor (a keyboard trap, worse); the textarea mode is kept.
-KNOWN = {
-    "editor": pytest.mark.xfail(
-        reason="CodeMirror 5 scroller: axe scrollable-region-focusable (see KNOWN)", strict=True
-    )
-}
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=KNOWN[n]) if n in KNOWN else n for n in PAGES]
-)
+@pytest.mark.parametrize("name", list(PAGES))
 def test_axe_finds_no_serious_violation(page, name):
     page.goto(PAGES[name])
     if name == "editor":
-        page.wait_for_selector(".yasqe .CodeMirror")
+        page.wait_for_selector(".yasqe .CodeMirror-scroll[role=region]")
     assert serious(page) == []
+
+
+def test_the_editors_scroll_area_is_a_named_tab_stop(page):
+    """CodeMirror's scroller (axe: scrollable-region-focusable) is reached by Tab, has a name
+    that says how to leave it, and the next Tab leaves it."""
+    page.goto("/editor")
+    page.wait_for_selector(".yasqe .CodeMirror-scroll[role=region]")
+    page.locator(".yasqe .CodeMirror").first.click()
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "() => [document.activeElement.className,"
+        " document.activeElement.getAttribute('aria-label')]"
+    )
+    assert "CodeMirror-scroll" in focused[0] and "Tab moves on" in focused[1]
+    page.keyboard.press("Tab")
+    assert "CodeMirror-scroll" not in page.evaluate("() => document.activeElement.className")
+    assert "Ctrl" in page.locator("#editor-keys").inner_text()
 
 
 def test_axe_on_the_form_result(page):
     page.goto("/assess/form")
     page.locator('form.case button[type="submit"]').click()
     page.wait_for_selector("#result")
+    assert serious(page) == []
+
+
+def test_axe_on_the_form_with_errors(page):
+    page.goto("/assess/form")
+    page.fill('input[name="ki67_pct"]', "150")
+    page.fill('input[name="age_years"]', "forty")
+    page.locator('form.case button[type="submit"]').click()
+    page.wait_for_selector(".error-summary")
     assert serious(page) == []
 
 

@@ -25,7 +25,7 @@ def sample(key) -> str:
     if key.kind == "concept":
         return next(iter(key.values))
     if key.kind == "boolean":
-        return "true"
+        return "yes"  # the form asks yes / no / unknown
     return "1"  # inside every numeric fact's format range (0-100, > 0, >= 0, whole)
 
 

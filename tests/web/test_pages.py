@@ -12,7 +12,9 @@ import json
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, RDFS
+
+from .visible import visible_text
 
 HTML = {"Accept": "text/html"}
 ID = "https://w3id.org/nelmkg/id/"
@@ -79,10 +81,15 @@ def test_resource_rdf_is_the_cbd_with_blank_nodes(client):
     ],
 )
 def test_unknown_resource_is_404(client, assert_problem, path):
-    """No redirect either: a dot segment or a trailing slash is not resolved to a resource."""
+    """No redirect either: a dot segment or a trailing slash is not resolved to a resource.
+    A browser gets the 404 as a page (tests/web/test_error_pages.py), anyone else problem+json."""
+    for accept in ("application/json", "text/turtle", None):
+        response = client.get(path, headers={"Accept": accept} if accept else {})
+        assert "Location" not in response.headers
+        assert_problem(response, 404)
     response = client.get(path, headers=HTML)
     assert "Location" not in response.headers
-    assert_problem(response, 404)
+    assert response.status_code == 404 and response.mimetype == "text/html"
 
 
 def test_claim_page(client):
@@ -99,7 +106,7 @@ def test_claim_page(client):
     assert "<h2>Numbers</h2>" in page and "<h2>Study arms</h2>" in page
     assert 'href="/id/reported-value/resection-vs-intra-arterial-5y-os-os-5y-resection"' in page
     # the printed words the design label rests on, and the rule that maps them
-    assert "design rests on" in page and "“versus”" in page
+    assert "The review's words" in page and "“versus”" in page
     assert "retrospective comparative study" in page
 
 
@@ -146,8 +153,14 @@ def test_home(client, source_graphs):
     listed = {r["iri"] for r in data["recommendations"]}
     assert listed == {str(r) for r in recommendations}
     page = text(client.get("/", headers=HTML))
-    for link in ("/pathway", "/audit", "/editor", "/assess/form", "/api", REC):
+    for link in ("/pathway", "/audit", "/profile", "/editor", "/assess/form", "/api", REC):
         assert f'href="{link}"' in page
+    # the kinds read as the ontology's labels, not class names
+    onto = source_graphs["ontology"]
+    shown = visible_text(page)
+    for kind in ("EvidenceClaim", "BibliographicReference", "DesignGrounding"):
+        assert kind not in shown
+        assert str(onto.value(URIRef(nelm + kind), RDFS.label)) in shown
 
 
 def test_audit_formats(client):
@@ -204,7 +217,7 @@ def test_assess_form(client, source_graphs):
     assert keys
     for key in keys:
         assert f'name="{key}"' in page
-    assert '<option value="low_volume_indolent_bone">' in page
+    assert 'type="radio"' in page and 'value="low_volume_indolent_bone"' in page
     result = text(
         client.post(
             "/assess/form",
@@ -212,10 +225,10 @@ def test_assess_form(client, source_graphs):
             headers=HTML,
         )
     )
-    assert 'id="result"' in result and "not_eligible" in result
+    assert 'id="result"' in result and 'data-status="not_eligible">not eligible<' in result
     assert 'href="/id/criterion/' in result
     bad = text(client.post("/assess/form", data={"ki67_pct": "-5"}, headers=HTML))
-    assert "ki67_pct" in bad and "does not conform" in bad
+    assert 'href="#f-ki67_pct"' in bad and 'id="e-ki67_pct"' in bad and 'id="result"' not in bad
 
 
 def test_quotes_render_the_extractions_markup(client):

@@ -80,9 +80,10 @@ def test_profile_csv_and_xlsx_are_for_people(client):
             if column != "Reference links":
                 assert "w3id.org" not in value and not MARKUP.search(value), (column, value)
     book = load_workbook(io.BytesIO(get(client, f"/profile/{REC}?format=xlsx").data))
-    assert book.sheetnames == ["Supporting claims", "GRADE domains"]
+    assert book.sheetnames == ["Supporting claims", "GRADE domains", "Caveats and research"]
     assert book["Supporting claims"].max_row == 1 + len(p["claims"])
     assert book["GRADE domains"].max_row == 1 + len(DOMAINS)
+    assert book["Caveats and research"].max_row == 1 + len(p["caveats"])
 
 
 def test_audit_index_has_one_page_per_recommendation(client):

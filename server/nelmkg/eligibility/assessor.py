@@ -133,6 +133,7 @@ class Assessor:
         self.engine = engine
         self.context = context
         self.knowledge = knowledge  # ontology + KG, for readers that need more (nelmkg.fhir)
+        self.case_shapes = case_shapes  # labels, descriptions and order of the facts, for forms
         self.names = notations(knowledge)
         self.ambiguities = all_ambiguities(knowledge)
         self.options: dict[str, Option] = load_options(eligibility_shapes, knowledge, self.names)

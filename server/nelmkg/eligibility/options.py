@@ -63,6 +63,7 @@ class Option:
     exceptions: tuple[Exception_, ...]
     regimens: dict[URIRef, tuple[str, URIRef, str]]  # set -> (status, therapy, label)
     order: int | None = None  # the clinical order of options (sh:order in shapes/options.ttl)
+    label: str | None = None  # rdfs:label, for people
 
 
 def _regimens(knowledge: Graph, sets: tuple[URIRef, ...]) -> dict:
@@ -111,7 +112,7 @@ def load_option(shapes: Graph, knowledge: Graph, node: URIRef, names: dict) -> O
             checks.append(Check(info, shape_of[crit], ambiguity_shapes.get(crit, {})))
     checks.sort(key=lambda c: (all_sets.index(c.info.criteria_set), c.info.order))
     regimens = _regimens(knowledge, sets) if shapes.value(node, ELIG.selectsRegimen) else {}
-    order = shapes.value(node, SH.order)
+    order, label = shapes.value(node, SH.order), shapes.value(node, RDFS.label)
     return Option(
         str(shapes.value(node, ELIG.optionId)),
         node,
@@ -120,6 +121,7 @@ def load_option(shapes: Graph, knowledge: Graph, node: URIRef, names: dict) -> O
         exceptions,
         regimens,
         int(order) if order is not None else None,
+        str(label) if label is not None else None,
     )
 
 

@@ -7,6 +7,11 @@ raised by Flask and Werkzeug (404, 405, 413, ...) and the last-resort 500 — go
 (``line``/``column`` in a query, ``parameter``). Our own problem types are
 ``https://w3id.org/nelmkg/problem/<slug>`` and are listed in ``docs/service.md``; plain HTTP
 errors use ``about:blank``. A stack trace is never sent; unexpected errors are logged.
+
+A browser is told the same thing as a page: a client whose ``Accept`` prefers ``text/html``
+(named explicitly, as for every page) gets ``error.html`` inside the one page frame, with the
+same status and headers and the problem's title, detail and type; every other client gets
+problem+json.
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
+
+from nelmkg.web import conneg
 
 PROBLEM_BASE = "https://w3id.org/nelmkg/problem/"
 MEDIA_TYPE = "application/problem+json"
@@ -58,6 +65,11 @@ PROBLEM_TYPES: dict[str, str] = {
     "update-not-allowed": "Updates not allowed",
 }
 log = logging.getLogger("nelmkg.web")
+# How an error is answered: problem+json by default, a page only for a client naming text/html.
+ERROR_FORMATS: tuple[conneg.Format, ...] = (
+    conneg.Format("problem", MEDIA_TYPE, ("application/json",)),
+    conneg.Format("html", "text/html", ("application/xhtml+xml",), explicit=True, charset=True),
+)
 
 
 class Problem(Exception):
@@ -102,10 +114,33 @@ def problem(
         "instance": request.path if request else None,
         **members,
     }
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=MEDIA_TYPE)
+    response = _page(body) if _wants_page() else None
+    if response is None:
+        response = Response(
+            json.dumps(body, ensure_ascii=False), status=status, mimetype=MEDIA_TYPE
+        )
+    response.vary.add("Accept")
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def _wants_page() -> bool:
+    """True when the client's ``Accept`` prefers an HTML page to problem+json."""
+    if not request:
+        return False
+    chosen = conneg.choose(request.headers.get("Accept"), None, ERROR_FORMATS)
+    return chosen is not None and chosen.key == "html"
+
+
+def _page(body: dict[str, Any]) -> Response | None:
+    """Return the problem as a page in the site's frame (None if the page cannot be made)."""
+    try:
+        html = render_template("error.html", problem=body)
+    except Exception:  # an error page must never fail: the client then gets the JSON
+        log.exception("the error page for %s could not be rendered", request.path)
+        return None
+    return Response(html, status=body["status"], content_type=ERROR_FORMATS[1].content_type)
 
 
 def _from_problem(exc: Problem) -> Response:

@@ -5,21 +5,28 @@ of flag with what it means) and the whole report as data otherwise: JSON by defa
 people (UTF-8 with a byte-order mark, titles not IRIs) with ``?format=csv``, and XLSX with
 ``?format=xlsx``. ``/audit/recommendation/<slug>`` shows one recommendation's chain of evidence
 with every flag that touches it; ``/audit/kind/<name>`` every flag of one kind. The report is
-computed once by the service (:mod:`.flags`).
+computed once by the service (:mod:`.flags`). The pages' parts (index tables, a flag in full,
+a chain of evidence) are the audit room's ``templates/audit_parts.html``, which the file
+``nelmkg audit --format html`` uses too; here their links go to the service's pages.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, Response
 
 from nelmkg.audit import render
+from nelmkg.audit.html import TEMPLATES, views
 from nelmkg.audit.model import KIND_BY_NAME
 from nelmkg.audit.render import CSV_COLUMNS, flag_rows
 from nelmkg.web import conneg
 from nelmkg.web.pages import exports, flags, kit
+from nelmkg.web.pages.graphview import local_path
 from nelmkg.web.problems import Problem
 
-bp = Blueprint("audit_page", __name__)
+# The audit room's templates (audit_parts.html) are found beside the site's own.
+bp = Blueprint("audit_page", __name__, template_folder=str(TEMPLATES))
 FORMATS: tuple[conneg.Format, ...] = (
     conneg.Format("json", "application/json"),
     exports.FORMATS["csv"],
@@ -39,17 +46,34 @@ def _chains() -> list[dict]:
     return found
 
 
-def _view(flag) -> dict:
-    """Return a flag with what the audit pages show beside it."""
-    labels = {c["recommendation"]: c["label"] for c in flags.report().recommendations}
-    return {
-        "flag": flag,
-        "anchor": flags.anchor(flag),
-        "kind_title": KIND_BY_NAME[flag.kind].title,
-        "recommendations": [
-            {"label": labels.get(r, r), "url": flags.audit_url(r)} for r in flag.recommendations
-        ],
-    }
+@dataclass(frozen=True)
+class WebLinks:
+    """Where the audit's parts link to in the service: the resources' and the audit's pages."""
+
+    index: str = "/audit"
+
+    def page(self, iri: str | None) -> str | None:
+        return local_path(iri) if iri else None
+
+    def profile(self, iri: str) -> str | None:
+        found = flags.slug(iri, "recommendation")
+        return f"/profile/{found}" if found else None
+
+    def recommendation(self, chain: dict) -> str:
+        return flags.audit_url(chain["recommendation"])
+
+    def flag(self, flag) -> str:
+        return flags.flag_url(flag)
+
+    def kind(self, name: str) -> str:
+        return f"/audit/kind/{name}"
+
+
+LINKS = WebLinks()
+
+
+def _views(found) -> list[dict]:
+    return views(flags.report(), found, LINKS)
 
 
 @bp.get("/audit")
@@ -59,7 +83,12 @@ def audit() -> Response:
     report = flags.report()
     if fmt.key == "html":
         return kit.page(
-            "audit_index.html", fmt, report=report, chains=_chains(), kinds=flags.kinds()
+            "audit_index.html",
+            fmt,
+            report=report,
+            chains=_chains(),
+            kinds=flags.kinds(),
+            links=LINKS,
         )
     if fmt.key == "json":
         return kit.data(render(report, "json"), fmt)
@@ -76,14 +105,13 @@ def recommendation(slug: str) -> Response:
     chain = next((c for c in _chains() if c["slug"] == slug), None)
     if chain is None:
         raise Problem(404, None, f"The audit has no recommendation /audit/recommendation/{slug}.")
-    by_claim = {
-        c["claim"]: [_view(f) for f in flags.index().about(c["claim"])] for c in chain["claims"]
-    }
+    by_claim = {c["claim"]: _views(flags.index().about(c["claim"])) for c in chain["claims"]}
     return kit.page(
         "audit_recommendation.html",
         chain=chain,
-        views=[_view(f) for f in chain["flags"]],
+        views=_views(chain["flags"]),
         by_claim=by_claim,
+        links=LINKS,
     )
 
 
@@ -98,5 +126,6 @@ def kind(name: str) -> Response:
         "audit_kind.html",
         kind=next(k for k in flags.kinds() if k["name"] == name),
         skipped=name in report.skipped,
-        views=[_view(f) for f in report.flags_of(name)],
+        views=_views(report.flags_of(name)),
+        links=LINKS,
     )

@@ -9,8 +9,6 @@ judgement needs more than a review prints.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from nelmkg.audit import Flag
 from nelmkg.audit.model import KIND_BY_NAME
 
@@ -23,13 +21,27 @@ def _view(flag: Flag) -> dict:
     return flag_view(flag)
 
 
+def _grounded(claims: list[dict]) -> str:
+    """Return how many claims carry one design label, and the printed words it rests on."""
+    words = sorted({f"“{w}”" for c in claims for w in c["design"]["words"]})
+    count = f"{len(claims)} claim{'s' if len(claims) > 1 else ''}"
+    if not words:
+        return f"{count}: the review names no design"
+    return f"{count}: the review's words {', '.join(words)}"
+
+
 def _risk_of_bias(profile: dict) -> str | None:
     claims = profile["claims"]
     if not claims:
         return None
-    designs = Counter(c["design"]["label"] or "design not stated" for c in claims)
-    listed = ", ".join(f"{label} ({n})" for label, n in sorted(designs.items()))
-    return f"Designs of the {len(claims)} supporting claim(s) as the review states them: {listed}."
+    by_label: dict[str, list[dict]] = {}
+    for c in claims:
+        by_label.setdefault(c["design"]["label"] or "design not stated", []).append(c)
+    listed = "; ".join(f"{label} ({_grounded(found)})" for label, found in sorted(by_label.items()))
+    return (
+        f"Study designs of the {len(claims)} supporting claim(s), from the words the review "
+        f"prints: {listed}."
+    )
 
 
 def _inconsistency(profile: dict) -> str | None:

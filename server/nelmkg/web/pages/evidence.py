@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from nelmkg.audit import Flag
 from nelmkg.audit.model import KIND_BY_NAME
-from nelmkg.web.pages import domains, flags
+from nelmkg.web.pages import caveats, domains, flags
 from nelmkg.web.pages.graphview import local_path
 from nelmkg.web.service import current
 
@@ -64,6 +64,8 @@ def flag_view(flag: Flag) -> dict:
         "kind_title": KIND_BY_NAME[flag.kind].title,
         "message": flag.message,
         "url": flags.flag_url(flag),
+        "about": flag.label,  # what the flag is about, so that like flags can be told apart
+        "about_page": local_path(flag.subject),
     }
 
 
@@ -105,6 +107,20 @@ def _figures(rows_: Iterable[dict]) -> dict[str, dict[str, list]]:
     return found
 
 
+def design(row: dict) -> dict:
+    """Return a claim's design label with its grounding: the printed words (a list, empty when
+    the review prints none), the mapping rule's label and meaning, and where the words are."""
+    words = sorted(row["designWords"].split("\n")) if row["designWords"] else []
+    return {
+        "iri": row["design"],
+        "label": row["designLabel"],
+        "words": words,
+        "rule": row["designRule"],
+        "rule_meaning": row["designRuleMeaning"],
+        "note": row["groundingNote"],
+    }
+
+
 def _claim(row: dict, refs: dict, figures: dict, index: flags.FlagIndex) -> dict:
     figs = figures.get(row["claim"], {"value": [], "p-value": [], "arm": []})
     return {
@@ -114,12 +130,8 @@ def _claim(row: dict, refs: dict, figures: dict, index: flags.FlagIndex) -> dict
         "quote": row["quote"],
         "section": row["sectionLabel"],
         "references": refs.get(row["claim"], []),
-        "design": {
-            "iri": row["design"],
-            "label": row["designLabel"],
-            "words": row["designWords"],
-            "rule": row["designRule"],
-        },
+        "design": design(row),
+        "caveat": row["caveat"] == "true",
         "sample_size": int(row["sampleSize"]) if row["sampleSize"] else None,
         "arms": sorted(figs["arm"], key=lambda a: a["arm"] or ""),
         "effects": figs["value"],
@@ -133,6 +145,8 @@ def build_parts(store: ox.Store, queries: dict) -> dict[str, dict]:
     return {
         "references": _references(rows(store, queries["profile-references"])),
         "figures": _figures(rows(store, queries["profile-values"])),
+        "designs": {r["subject"]: design(r) for r in rows(store, queries["design-groundings"])},
+        "caveats": caveats.group(rows(store, queries["profile-caveats"]), config()["caveats"]),
     }
 
 
@@ -141,7 +155,7 @@ def build_all(
 ) -> dict[str, dict]:
     """Return every recommendation's profile, by recommendation IRI, in the review's order."""
     parts = parts or build_parts(store, queries)
-    refs, figures = parts["references"], parts["figures"]
+    refs, figures, bearing = parts["references"], parts["figures"], parts["caveats"]
     claims: dict[str, dict[str, dict]] = {}
     for row in rows(store, queries["profile-claims"]):
         per_rec = claims.setdefault(row["recommendation"], {})
@@ -165,6 +179,8 @@ def build_all(
             "references": refs.get(rec, []),
             "claims": list(claims.get(rec, {}).values()),
             "flags": [flag_view(f) for f in index.about(rec)],
+            "caveats": bearing.on(rec),
+            "caveat_words": {k: v for k, v in config()["caveats"].items() if isinstance(v, str)},
         }
         profile["domains"] = domains.summarise(profile, index.of(rec), config())
         profile["citation_checks"] = domains.citation_checks(profile, config())
@@ -186,6 +202,16 @@ def figures_of(claim: str) -> dict[str, list]:
 def references_of(statement: str) -> list[dict]:
     """Return the references a statement cites, with their links, by number."""
     return parts()["references"].get(statement, [])
+
+
+def design_of(subject: str) -> dict | None:
+    """Return the design label of a claim or reference with its grounding, or None."""
+    return parts()["designs"].get(subject)
+
+
+def review_caveats() -> caveats.Bearing:
+    """Return the review's caveats and research needs, and what each bears on."""
+    return parts()["caveats"]
 
 
 def profiles() -> dict[str, dict]:

@@ -9,11 +9,10 @@ sits in the audit pages (``/audit/kind/<kind>#<anchor>``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from nelmkg import paths
-from nelmkg.audit import KIND_NAMES, Flag, Report, run_audit
+from nelmkg.audit import KIND_NAMES, Flag, Report, html, run_audit
 from nelmkg.audit.model import KIND_BY_NAME
 from nelmkg.graph.vocab import ID
 from nelmkg.web.service import current
@@ -31,8 +30,8 @@ def report() -> Report:
 
 
 def anchor(flag: Flag) -> str:
-    """Return the HTML id of a flag on the audit pages."""
-    return "flag-" + re.sub(r"[^A-Za-z0-9]+", "-", flag.id).strip("-")
+    """Return the HTML id of a flag on the audit pages (the same as in the audit file)."""
+    return html.anchor(flag)
 
 
 def slug(iri: str, kind: str) -> str | None:

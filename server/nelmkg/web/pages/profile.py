@@ -16,7 +16,7 @@ from flask import Blueprint, Response
 
 from nelmkg.web import conneg
 from nelmkg.web.pages import exports, kit
-from nelmkg.web.pages.evidence import profiles
+from nelmkg.web.pages.evidence import config, profiles, review_caveats
 from nelmkg.web.pages.flags import slug as slug_of
 from nelmkg.web.pages.profile_tables import tables
 from nelmkg.web.problems import Problem
@@ -45,7 +45,14 @@ def index() -> Response:
     fmt = kit.choose(FORMATS)
     found = list(profiles().values())
     if fmt.key == "html":
-        return kit.page("profile_index.html", fmt, profiles=found)
+        return kit.page(
+            "profile_index.html",
+            fmt,
+            profiles=found,
+            bearing=review_caveats(),
+            words=config()["caveats"],
+            labels={p["recommendation"]: p["label"] for p in found},
+        )
     return _answer(fmt, found, "evidence-profiles")
 
 

@@ -25,6 +25,14 @@ CLAIM_COLUMNS = (
     "P values as printed",
     "Audit flags",
 )
+CAVEAT_COLUMNS = (
+    "Recommendation",
+    "Kind",
+    "Caveat or research need",
+    "Quote",
+    "Section",
+    "How it bears on the recommendation",
+)
 DOMAIN_COLUMNS = (
     "Recommendation",
     "GRADE domain",
@@ -64,7 +72,7 @@ def claim_row(p: dict, c: dict) -> list[str]:
         "\n".join(f"[{r['number']}] {plain(r['entry'])}" for r in refs) or "none cited",
         "\n".join(r["link"]["url"] for r in refs),
         c["design"]["label"] or "design not stated",
-        plain(c["design"]["words"]) or "not stated",
+        "\n".join(plain(w) for w in c["design"]["words"]) or "not stated",
         c["design"]["rule"] or "not stated",
         _size(c),
         _effects(c),
@@ -73,10 +81,17 @@ def claim_row(p: dict, c: dict) -> list[str]:
     ]
 
 
+def _ways(item: dict) -> str:
+    return "\n".join(
+        w["text"] + (f" {plain(w['via_label'])}" if w["via_label"] else "") for w in item["ways"]
+    )
+
+
 def tables(profiles: list[dict]) -> list[Table]:
-    """Return the claims table and the domains table of the given profiles."""
+    """Return the claims, domains and caveats tables of the given profiles."""
     claims = Table("Supporting claims", CLAIM_COLUMNS)
     domains = Table("GRADE domains", DOMAIN_COLUMNS)
+    caveats = Table("Caveats and research", CAVEAT_COLUMNS)
     for p in profiles:
         if not p["claims"]:
             claims.rows.append(
@@ -95,4 +110,15 @@ def tables(profiles: list[dict]) -> list[Table]:
                     _flags(d["flags"]),
                 ]
             )
-    return [claims, domains]
+        caveats.rows.extend(
+            [
+                plain(p["label"]),
+                i["kind_title"],
+                plain(i["label"]),
+                plain(i["quote"]),
+                i["section"] or "not stated",
+                _ways(i),
+            ]
+            for i in p["caveats"]
+        )
+    return [claims, domains, caveats]

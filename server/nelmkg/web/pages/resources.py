@@ -41,6 +41,7 @@ SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 CITO = "http://purl.org/spar/cito/"
 CITES = (CITO + "citesAsEvidence", CITO + "citesAsAuthority")
 SUPPORTED_BY = NELM + "supportedBy"
+QUALIFIES = NELM + "qualifies"
 
 # rdf:type -> (template, builder of the page's extra context); the first match wins.
 KINDS = {
@@ -82,16 +83,23 @@ def _citing(store, node: Node, links) -> dict:
         "citing": related(store, subjects, node),
         "flags": _flags([node.iri], False),
         "link": evidence.reference_link(ids),
+        "design": evidence.design_of(node.iri),
     }
 
 
 def _claim(store, node: Node, links) -> dict:
     supported = related(store, [s for s, p in links if p == SUPPORTED_BY], node)
+    bearing = evidence.review_caveats()
+    by_iri = {i["item"]: i for i in bearing.items}
     return {
         "references": evidence.references_of(node.iri),
         "figures": evidence.figures_of(node.iri),
         "supports": supported,
         "flags": _flags([node.iri]),
+        "design": evidence.design_of(node.iri),
+        "caveat": by_iri.get(node.iri),  # the claim is itself one of the review's caveats
+        "qualified_by": [by_iri[s] for s, p in links if p == QUALIFIES and s in by_iri],
+        "profiles": {p["recommendation"]: p["label"] for p in evidence.profiles().values()},
     }
 
 
@@ -143,7 +151,8 @@ def render_resource(iri: str) -> Response:
     node, triples = load_node(store, iri, service.prefixes)
     links = incoming(store, iri)
     if not triples and not links:
-        raise Problem(404, None, f"The graph says nothing about <{iri}>.", title="Not Found")
+        where = local_path(iri) or iri
+        raise Problem(404, None, f"The graph has nothing at {where}.", title="Not Found")
     if fmt.key != "html":
         return kit.data(writers.write_triples(triples, fmt.key, service.prefixes), fmt)
     kind = _kind_of(node)

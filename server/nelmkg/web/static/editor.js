@@ -47,6 +47,14 @@
     root.querySelectorAll(".CodeMirror textarea:not([aria-label]), .CodeMirror [contenteditable]:not([aria-label])").forEach(function (t) {
       t.setAttribute("aria-label", "SPARQL query");
     });
+    // The query text scrolls in CodeMirror's scroller, whose only input (the textarea) sits
+    // outside it; keyboard users reach it as one more Tab stop, named, where the arrow keys
+    // scroll (axe: scrollable-region-focusable). Tab still moves on: nothing here takes focus.
+    root.querySelectorAll(".CodeMirror-scroll:not([role=region])").forEach(function (s) {
+      s.setAttribute("tabindex", "0");
+      s.setAttribute("role", "region");
+      s.setAttribute("aria-label", "SPARQL query, scrollable: arrow keys scroll, Tab moves on");
+    });
     root.querySelectorAll("input.autocomplete:not([aria-label])").forEach(function (i) {
       i.setAttribute("aria-label", "SPARQL endpoint");
     });
