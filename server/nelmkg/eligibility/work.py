@@ -1,0 +1,157 @@
+"""One unit of ``nelmkg assess`` work: read its cases, assess them, write its output piece.
+
+:func:`assess_unit` runs in a worker process (or in-process with ``--jobs 1``): it parses the
+unit's cases, assesses them with the chosen engine and returns the piece of output the main
+process writes in input order (:class:`Done`). Explanation formats (``table``, ``json``) use the
+per-case engine, whose output carries criteria, values and quotes; status formats (``ndjson``,
+``csv``, ``parquet``) use the columnar engine (:class:`~nelmkg.eligibility.batch.BatchAssessor`)
+unless ``engine`` is ``per-case``. A case that cannot be parsed is reported as
+``file:line:column: message`` and left out; the other cases go on.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+from nelmkg.cases.errors import CaseInputError
+from nelmkg.eligibility.jsontext import InputError, parse_line
+from nelmkg.eligibility.sources import Unit
+
+EXPLAINED_FORMATS = ("table", "json")
+STATUS_FORMATS = ("ndjson", "csv", "parquet")
+# CaseInputError kinds that mean "could not be parsed" (exit 2); the others (unknown key,
+# wrong JSON type, not one patient node, remote context) make a malformed case (exit 1).
+UNPARSEABLE = ("syntax", "media-type")
+
+
+@dataclass
+class Settings:
+    """What every unit is assessed with: the output format, the engine and extras."""
+
+    format: str
+    engine: str = "columnar"  # for status formats: columnar | per-case
+    reasons: bool = False
+    shape: str = "array"  # json: the output shape (object, array, ndjson)
+    batch: Any = None  # the BatchAssessor (columnar), pickled to workers with each unit
+
+
+@dataclass
+class Done:
+    """A unit's output piece, its case count, malformed count and input errors."""
+
+    output: Any
+    count: int = 0
+    malformed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _label(unit: Unit, position: int) -> str:
+    """Return how to name a case of the unit that has no id (file:line, file[index])."""
+    if unit.kind == "lines":
+        return f"{unit.source}:{unit.numbers[position]}"
+    if unit.kind == "arrow":
+        if unit.text:
+            return f"{unit.source}:{unit.first_line + position}"
+        return f"{unit.source}[{position}]"
+    if unit.shape == "array":
+        return f"{unit.source}[{unit.numbers[position]}]"
+    if unit.shape == "ndjson":
+        return f"{unit.source}:{unit.numbers[position]}"
+    return unit.source
+
+
+def _where(unit: Unit, position: int, exc: CaseInputError) -> str:
+    """Return ``file:line:column: message`` for a case that could not be parsed."""
+    if unit.kind == "lines" or unit.shape == "ndjson":
+        place = f"{unit.source}:{unit.numbers[position]}:{exc.column or 1}"
+    elif exc.line is not None:
+        place = f"{unit.source}:{exc.line}:{exc.column or 1}"
+    else:
+        place = _label(unit, position)
+    return f"{place}: {exc.message}"
+
+
+def records_of(unit: Unit, done: Done) -> tuple[list, list[int]]:
+    """Return the unit's cases (dicts, or (text, type) for RDF) and their positions."""
+    if unit.kind == "lines":
+        records, kept = [], []
+        for position, (raw, number) in enumerate(zip(unit.payload, unit.numbers, strict=True)):
+            try:
+                records.append(parse_line(raw, unit.source, number))
+                kept.append(position)
+            except InputError as exc:
+                done.errors.append(str(exc))
+        return records, kept
+    if unit.kind == "rdf":
+        return [unit.payload], [0]
+    if unit.kind == "arrow":
+        from nelmkg.cases.context import load_context
+        from nelmkg.eligibility.columns import document_rows
+
+        rows = document_rows(unit.payload, unit.text, load_context())
+        return rows, list(range(unit.payload.num_rows))
+    return unit.payload, list(range(len(unit.payload)))
+
+
+def assess_unit(unit: Unit, settings: Settings) -> Done:
+    """Assess one unit; return its output piece (see :class:`Done`)."""
+    done = Done(None)
+    if settings.format in STATUS_FORMATS and settings.engine == "columnar":
+        from nelmkg.eligibility.status import columnar_rows
+
+        table = columnar_rows(unit, settings, done)
+    else:
+        records, positions = records_of(unit, done)
+        results = [_per_case(unit, p, r, done) for p, r in zip(positions, records, strict=True)]
+        results = [r for r in results if r is not None]
+        if settings.format in EXPLAINED_FORMATS:
+            done.count = len(results)
+            done.malformed = sum(not r["well_formed"] for r in results)
+            done.output = _explained(results, settings)
+            return done
+        from nelmkg.eligibility.status import per_case_rows
+
+        table = per_case_rows(results, settings)
+    from nelmkg.eligibility.status import serialise
+
+    done.count = table.num_rows
+    done.malformed = done.count - sum(table.column("well_formed").to_pylist())
+    done.output = serialise(table, settings.format)
+    return done
+
+
+def _per_case(unit: Unit, position: int, case: Any, done: Done) -> dict | None:
+    """Return one case's per-case assessment (a refused case becomes a malformed one)."""
+    from nelmkg.eligibility.assessor import assess
+
+    try:
+        return assess(*case) if isinstance(case, tuple) else assess(case)
+    except CaseInputError as exc:
+        if exc.kind in UNPARSEABLE:
+            done.errors.append(_where(unit, position, exc))
+            return None
+        name = case.get("id") if isinstance(case, dict) else None
+        violation = {"path": exc.key, "value": exc.value, "message": exc.message}
+        return {
+            "case": name if isinstance(name, str) else _label(unit, position),
+            "well_formed": False,
+            "violations": [{k: v for k, v in violation.items() if v is not None}],
+            "options": None,
+        }
+
+
+def _explained(results: list[dict], settings: Settings) -> list[str]:
+    """Return each result as text: a table, or JSON as the output shape wants it."""
+    if settings.format == "table":
+        from nelmkg.eligibility.tables import format_table
+
+        return [format_table(r) for r in results]
+    if settings.shape == "ndjson":
+        return [json.dumps(r, ensure_ascii=False) for r in results]
+    indent = "  " if settings.shape == "array" else ""  # items of an array, as json.dumps does
+    return [
+        textwrap.indent(json.dumps(r, indent=2, ensure_ascii=False), indent) for r in results
+    ]
