@@ -16,7 +16,6 @@ and column of a syntax error.
 from __future__ import annotations
 
 import io
-
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
