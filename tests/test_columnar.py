@@ -156,3 +156,19 @@ def test_batch_assessor_pickles_small(batch):
     again = pickle.loads(pickle.dumps(batch))
     case = {"id": "p", "ki67_pct": 12, "who_grade": "G2"}
     assert again.assess_records([case]).to_pylist() == batch.assess_records([case]).to_pylist()
+
+
+def test_reasons_name_what_the_per_case_criteria_say(assessor, batch, generated):
+    """``<option>_reasons`` lists each criterion not met with its result, as per case."""
+    sample = generated[:2000]
+    rows = batch.assess_records(sample, reasons=True).to_pylist()
+    for case, row in zip(sample, rows, strict=True):
+        if not row["well_formed"]:
+            continue
+        for option, verdict in assessor.assess(case)["options"].items():
+            wanted = [
+                f"{c['result']}:{c['id'].rsplit('/', 1)[-1]}"
+                for c in verdict["criteria"]
+                if c["result"] != "met"
+            ]
+            assert row[f"{option}_reasons"] == "; ".join(wanted), (case, option)

@@ -235,9 +235,16 @@ def evaluate(plan: Plan, decoded: Decoded, reasons: bool = False) -> pa.Table:
 def _reasons(option: OptionPlan, codes: dict[str, pa.Array]) -> pa.Array:
     """Return ``failed:slug; missing:slug; ...`` per row (empty when every criterion is met)."""
     words = ("", "ambiguous:", "missing:", "failed:")
-    parts = []
+    text = None
     for crit in option.criteria:
         slug = crit.iri.rstrip("/").rsplit("/", 1)[-1]
         labels = pa.array([w + slug if w else None for w in words], pa.string())
-        parts.append(pc.take(labels, codes[crit.iri]))
-    return pc.fill_null(pc.binary_join_element_wise(*parts, "; ", null_handling="skip"), "")
+        part = pc.take(labels, codes[crit.iri])
+        if text is None:
+            text = pc.fill_null(part, "")
+            continue
+        # One pair at a time: binary_join_element_wise over many arrays with
+        # null_handling="skip" returned short arrays (pyarrow 26).
+        joined = pc.if_else(pc.equal(text, ""), part, pc.binary_join_element_wise(text, part, "; "))
+        text = pc.if_else(pc.is_null(part), text, joined)
+    return text
