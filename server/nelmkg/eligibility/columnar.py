@@ -57,14 +57,15 @@ class _Batch:
     def sign(self, key: str, threshold: Decimal) -> pa.Array:
         """Return -1, 0 or 1 per row as the value is below, at or above ``threshold``."""
         if (key, threshold) not in self._signs:
-            floats, limit = self.decoded.arrays[key], float(threshold)
-            signs = pc.cast(
-                pc.subtract(
-                    pc.cast(pc.greater(floats, limit), pa.int8()),
-                    pc.cast(pc.less(floats, limit), pa.int8()),
-                ),
-                pa.int8(),
-            )
+            values = self.decoded.arrays[key]
+            if pa.types.is_decimal(values.type) and _fits(threshold, values.type):
+                limit = pa.scalar(threshold, values.type)  # exact comparison, no float
+                self._signs[key, threshold] = _minus(
+                    pc.greater(values, limit), pc.less(values, limit)
+                )
+                return self._signs[key, threshold]
+            floats, limit = pc.cast(values, pa.float64()), float(threshold)
+            signs = _minus(pc.greater(floats, limit), pc.less(floats, limit))
             ties = pc.equal(floats, limit)
             rows = pc.indices_nonzero(ties).to_pylist()
             if rows:  # equal as floats: compare the exact values
@@ -123,6 +124,20 @@ class _Batch:
             if shape.type_forbidden:
                 found = self.true
         return Fired(pc.or_(found, short), short)
+
+
+def _minus(above: pa.Array, below: pa.Array) -> pa.Array:
+    """Return 1 where ``above``, -1 where ``below``, else 0 (int8)."""
+    return pc.subtract(pc.cast(above, pa.int8()), pc.cast(below, pa.int8()))
+
+
+def _fits(threshold: Decimal, decimal_type: pa.DataType) -> bool:
+    """Return True when a decimal type holds ``threshold`` exactly."""
+    exponent = threshold.as_tuple().exponent
+    digits = len(threshold.as_tuple().digits)
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    whole = digits - places
+    return places <= decimal_type.scale and whole <= decimal_type.precision - decimal_type.scale
 
 
 def _codes(option: OptionPlan, fired: dict[str, Fired], size: int) -> dict[str, pa.Array]:

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nelmkg.eligibility.batch import _flatten
-from nelmkg.eligibility.columns import from_arrow, from_records
+from nelmkg.eligibility.columns import from_arrow, from_ndjson, from_records
 from nelmkg.eligibility.sources import Unit
 from nelmkg.eligibility.work import UNPARSEABLE, Done, Settings, _label, _where, records_of
 
@@ -45,8 +45,13 @@ def columnar_rows(unit: Unit, settings: Settings, done: Done) -> pa.Table:
         decoded = from_arrow(unit.payload, engine.plan, engine.context, unit.text)
         positions = list(range(unit.payload.num_rows))
     else:
-        records, positions = records_of(unit, done)
-        decoded = from_records(records, engine.plan, engine.context)
+        decoded = None
+        if unit.kind == "lines":
+            decoded = from_ndjson(unit.payload, engine.plan, engine.context)
+            positions = list(range(len(unit.payload)))
+        if decoded is None:
+            records, positions = records_of(unit, done)
+            decoded = from_records(records, engine.plan, engine.context)
     table, errors = engine.run(decoded, settings.reasons)
     if errors:
         names = table.column("case").to_pylist()

@@ -78,9 +78,9 @@ def records_of(unit: Unit, done: Done) -> tuple[list, list[int]]:
     """Return the unit's cases (dicts, or (text, type) for RDF) and their positions."""
     if unit.kind == "lines":
         records, kept = [], []
-        for position, (raw, number) in enumerate(zip(unit.payload, unit.numbers, strict=True)):
+        for position, raw in enumerate(unit.payload):
             try:
-                records.append(parse_line(raw, unit.source, number))
+                records.append(parse_line(raw, unit.source, unit.numbers[position]))
                 kept.append(position)
             except InputError as exc:
                 done.errors.append(str(exc))
@@ -96,8 +96,18 @@ def records_of(unit: Unit, done: Done) -> tuple[list, list[int]]:
     return unit.payload, list(range(len(unit.payload)))
 
 
+def split_lines(unit: Unit) -> Unit:
+    """Return a block unit as its non-blank lines, each with its line number."""
+    if unit.kind != "lines" or isinstance(unit.payload, list):
+        return unit
+    first = unit.numbers[0]
+    pairs = [(first + i, raw) for i, raw in enumerate(unit.payload.split(b"\n")) if raw.strip()]
+    return Unit(unit.source, unit.shape, "lines", [r for _, r in pairs], [n for n, _ in pairs])
+
+
 def assess_unit(unit: Unit, settings: Settings) -> Done:
     """Assess one unit; return its output piece (see :class:`Done`)."""
+    unit = split_lines(unit)
     done = Done(None)
     if settings.format in STATUS_FORMATS and settings.engine == "columnar":
         from nelmkg.eligibility.status import columnar_rows
