@@ -84,8 +84,12 @@ def tree_memory(root: int) -> int:
     return total
 
 
-def timed_run(argv: list[str]) -> tuple[float, int, int]:
-    """Run a command; return wall seconds, peak tree memory (bytes) and the exit status."""
+def timed_run(argv: list[str]) -> tuple[float, int, float]:
+    """Run a command; return wall seconds, peak tree memory (bytes) and CPU seconds.
+
+    CPU seconds (user + system, the command and the workers it waited for) do not depend on
+    what else runs on the machine; wall seconds do.
+    """
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
     peak = 0
@@ -99,11 +103,12 @@ def timed_run(argv: list[str]) -> tuple[float, int, int]:
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    status = process.wait()
+    _pid, _status, usage = os.wait4(process.pid, 0)
+    process.returncode = 0
     seconds = time.perf_counter() - start
     done.set()
     sampler.join()
-    return seconds, peak, status
+    return seconds, peak, usage.ru_utime + usage.ru_stime
 
 
 def baseline_rate(path: Path, graph, limit: int) -> float:
@@ -195,30 +200,34 @@ def main(argv: list[str] | None = None) -> int:
     nelmkg = [str(Path(sys.executable).with_name("nelmkg")), "assess", "--format", "csv"]
     print(f"{cases:,} cases, {path.stat().st_size / 1e6:,.0f} MB; load {os.getloadavg()}\n")
 
-    base = baseline_rate(path, graph, min(cases, 200_000))
-    rows = [("baseline (1 process, json.loads + check)", cases / base, None, base)]
+    limit = min(cases, 200_000)
+    cpu = time.process_time()
+    base = baseline_rate(path, graph, limit)
+    cpu = (time.process_time() - cpu) * cases / limit
+    rows = [("baseline (1 process, json.loads + check)", cases / base, None, cpu, base)]
     out = folder / "out.csv"
     figures = {}
     for jobs in (2, 1):
-        seconds, peak, _ = timed_run([*nelmkg, "--jobs", str(jobs), str(path), "-o", str(out)])
+        seconds, peak, cpu = timed_run([*nelmkg, "--jobs", str(jobs), str(path), "-o", str(out)])
         figures[jobs] = (seconds, peak)
-        rows.append((f"columnar --jobs {jobs}", seconds, peak, cases / seconds))
+        rows.append((f"columnar --jobs {jobs}", seconds, peak, cpu, cases / seconds))
     small = head(path, min(cases, args.per_case), folder)
     count = min(cases, args.per_case)
-    seconds, peak, _ = timed_run(
+    seconds, peak, cpu = timed_run(
         [*nelmkg, "--engine", "per-case", "--jobs", "2", str(small), "-o", str(out)]
     )
-    rows.append((f"per-case --jobs 2 ({count:,} cases)", seconds, peak, count / seconds))
+    rows.append((f"per-case --jobs 2 ({count:,} cases)", seconds, peak, cpu, count / seconds))
     spark_count = min(cases, args.spark)
-    spark = spark_run(head(path, spark_count, folder))
+    spark = spark_run(head(path, spark_count, folder)) if spark_count else None
     if spark is not None:
         name = f"spark local[2] ({spark_count:,} cases)"
-        rows.append((name, spark[0], spark[1], spark_count / spark[0]))
+        rows.append((name, spark[0], spark[1], None, spark_count / spark[0]))
 
-    print(f"{'':42}{'seconds':>9}{'peak MB':>13}{'cases/s':>10}{'/ baseline':>12}")
-    for name, seconds, peak, rate in rows:
-        shown = "" if peak is None else f"{peak / 1e6:,.0f}"
-        print(f"{name:42}{seconds:9.1f}{shown:>13}{rate:10,.0f}{rate / base:11.2f}x")
+    print(f"{'':42}{'seconds':>9}{'CPU s':>8}{'peak MB':>9}{'cases/s':>10}{'/ baseline':>12}")
+    for name, seconds, peak, cpu, rate in rows:
+        memory = "" if peak is None else f"{peak / 1e6:,.0f}"
+        used = "" if cpu is None else f"{cpu:.1f}"
+        print(f"{name:42}{seconds:9.1f}{used:>8}{memory:>9}{rate:10,.0f}{rate / base:11.2f}x")
     seconds, peak = figures[2]
     got = {
         "seconds": seconds * 1_000_000 / cases,  # scaled to a million cases

@@ -135,10 +135,10 @@ def _stream(sources: list[Source], settings: Settings, writer, jobs: int) -> int
     from nelmkg.eligibility.jobs import assess_units
 
     failures: list[str] = []
-    malformed = 0
-    total = sum(s.size or 0 for s in sources) or None
-    with _progress(total) as bar:
-        seen = 0
+    malformed = seen = read = 0
+    known = all(s.count is not None for s in sources)
+    size = sum(s.size or 0 for s in sources) if all(s.size for s in sources) else 0
+    with _progress(sum(s.count or 0 for s in sources) if known else None) as bar:
         for done in assess_units(_units(sources, failures), settings, jobs):
             for error in done.errors:
                 print(f"error: {error}", file=sys.stderr)
@@ -146,12 +146,12 @@ def _stream(sources: list[Source], settings: Settings, writer, jobs: int) -> int
             malformed += done.malformed
             writer.write(done.output)
             seen += done.count
+            read += done.nbytes
+            if not known and size and read:  # estimate the total from the bytes read so far
+                bar.total = max(seen, round(seen * size / read))
             bar.update(done.count)
-            if bar.total is not None and total:
-                bar.total = max(seen, bar.total)
-        if bar.total is not None:
-            bar.total = seen
-            bar.refresh()
+        bar.total = seen  # exact at the end: "n/n"
+        bar.refresh()
     if failures:
         return EXIT_INPUT
     return EXIT_MALFORMED if malformed else EXIT_OK

@@ -42,6 +42,7 @@ class Unit:
     payload: Any  # lines: a block of whole lines (bytes)
     numbers: list[int] = field(default_factory=list)  # lines: the first line; records: indices
     text: bool = False  # arrow: every cell is text (CSV)
+    nbytes: int = 0  # input bytes the unit covers, when known (for the progress estimate)
     first_line: int = 2  # arrow: the line of the first row (CSV; Parquet has none)
 
 
@@ -53,6 +54,7 @@ class Source:
     shape: str
     units: Iterator[Unit]
     size: int | None = None  # bytes, when known (for the progress estimate)
+    count: int | None = None  # cases, when known up front (Parquet)
 
 
 def open_source(name: str, size: int = UNIT_SIZE) -> Source:
@@ -72,9 +74,12 @@ def open_source(name: str, size: int = UNIT_SIZE) -> Source:
         if suffix == ".csv":
             return Source(name, "table", _csv_units(name, size), length)
         if suffix in (".parquet", ".pq"):
-            return Source(name, "table", _parquet_units(name, size), length)
+            import pyarrow.parquet as pq
+
+            rows = pq.ParquetFile(name).metadata.num_rows
+            return Source(name, "table", _parquet_units(name, size), length, rows)
         stream = path.open("rb")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError) as exc:  # ValueError: not Parquet
         raise InputError(f"{name}: cannot read: {exc}") from exc
     if suffix in NDJSON_SUFFIXES:
         return Source(name, "ndjson", _line_units(name, stream, [], 0, size), length)
@@ -107,7 +112,7 @@ def _json_source(name: str, stream: BinaryIO, size: int, length: int | None) -> 
                 return Source(name, "object", iter([Unit(name, "object", "records", [case], [0])]))
             ahead = [(number, first)] + [(number + i + 1, r) for i, r in enumerate(rest)]
             units = _line_units(name, stream, ahead, number + len(rest), size)
-            return Source(name, "ndjson", units)
+            return Source(name, "ndjson", units, length)
     text = (b"".join(head) + stream.read()).decode("utf-8", errors="replace")
     whole = parse_json_text(text, name)  # raises InputError with line and column
     units = [
@@ -138,10 +143,10 @@ def _line_units(name, stream, ahead, number, size) -> Iterator[Unit]:
             rest = block
             continue
         body, rest = block[:cut], block[cut:]
-        yield Unit(name, "ndjson", "lines", body, [first])
+        yield Unit(name, "ndjson", "lines", body, [first], nbytes=len(body))
         first += body.count(b"\n")
     if rest:
-        yield Unit(name, "ndjson", "lines", rest, [first])
+        yield Unit(name, "ndjson", "lines", rest, [first], nbytes=len(rest))
 
 
 class _Prefixed:

@@ -43,6 +43,7 @@ class Done:
     """A unit's output piece, its case count, malformed count and input errors."""
 
     output: Any
+    nbytes: int = 0  # the unit's input bytes, when known
     count: int = 0
     malformed: int = 0
     errors: list[str] = field(default_factory=list)
@@ -102,13 +103,14 @@ def split_lines(unit: Unit) -> Unit:
         return unit
     first = unit.numbers[0]
     pairs = [(first + i, raw) for i, raw in enumerate(unit.payload.split(b"\n")) if raw.strip()]
-    return Unit(unit.source, unit.shape, "lines", [r for _, r in pairs], [n for n, _ in pairs])
+    lines, numbers = [r for _, r in pairs], [n for n, _ in pairs]
+    return Unit(unit.source, unit.shape, "lines", lines, numbers, nbytes=unit.nbytes)
 
 
 def assess_unit(unit: Unit, settings: Settings) -> Done:
     """Assess one unit; return its output piece (see :class:`Done`)."""
+    done = Done(None, unit.nbytes)
     unit = split_lines(unit)
-    done = Done(None)
     if settings.format in STATUS_FORMATS and settings.engine == "columnar":
         from nelmkg.eligibility.status import columnar_rows
 
