@@ -17,11 +17,14 @@ from rdflib import Graph
 
 from nelmkg import paths
 from nelmkg.cases.errors import CaseInputError
-from nelmkg.eligibility.batch import BatchAssessor, reader_violation
+from nelmkg.eligibility.batch import BatchAssessor
 from nelmkg.eligibility.plan import build_plan
+from nelmkg.eligibility.violations import reader_violation
 from nelmkg.graph.dataset import parse_files
 from nelmkg.shacl.compile import UnsupportedShapes
 from nelmkg.testing.casegen import boundaries, case_facts, generate
+
+from .conftest import CASES_DIR
 
 GENERATED = 100_000
 SAMPLE_EVERY = 10  # the per-case engine checks every 10th generated case
@@ -65,7 +68,7 @@ def test_fixtures_agree(assessor, batch, case_entries):
     assert len(fixtures) >= 30  # the manifest's plain-JSON cases, not a handful
     cases, expected = [], []
     for entry in fixtures:
-        text = (paths.case_fixtures_dir() / entry["file"]).read_text(encoding="utf-8")
+        text = (CASES_DIR / entry["file"]).read_text(encoding="utf-8")
         try:
             case = json.loads(text, parse_float=Decimal)
         except ValueError:

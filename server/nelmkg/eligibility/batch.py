@@ -35,13 +35,8 @@ from nelmkg.eligibility.columns import Decoded, from_arrow, from_records
 from nelmkg.eligibility.criteria import notations
 from nelmkg.eligibility.options import load_options
 from nelmkg.eligibility.plan import Plan, build_plan
+from nelmkg.eligibility.violations import reader_violation
 from nelmkg.graph.dataset import parse_files
-
-
-def reader_violation(exc: CaseInputError) -> dict[str, Any]:
-    """Return the violation entry ``nelmkg assess`` shows for a case the reader refuses."""
-    entry = {"path": exc.key, "value": exc.value, "message": exc.message}
-    return {k: v for k, v in entry.items() if v is not None}
 
 
 class BatchAssessor:
@@ -74,11 +69,11 @@ class BatchAssessor:
         self.__init__(state["plan"], state["context"])
 
     def per_case(self):
-        """Return the per-case engine (the process's default one, built on first use)."""
+        """Return this engine's per-case engine (built from the repository on first use)."""
         if self._per_case is None:
-            from nelmkg.eligibility.assessor import default_assessor
+            from nelmkg.eligibility.assessor import Assessor
 
-            self._per_case = default_assessor()
+            self._per_case = Assessor.from_repository()
         return self._per_case
 
     def explain(self, case: Any, content_type: str | None = None) -> dict[str, Any]:

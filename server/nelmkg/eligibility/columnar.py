@@ -25,9 +25,9 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nelmkg.cases.json_input import jsonable
 from nelmkg.eligibility.columns import Decoded
 from nelmkg.eligibility.plan import OptionPlan, Plan, ShapePlan, Test
+from nelmkg.graph.jsonvalues import to_json
 
 MET, AMBIGUOUS, MISSING, FAILED = 0, 1, 2, 3
 STATUS = ("eligible", "ambiguous", "indeterminate", "not_eligible")  # by code
@@ -203,7 +203,7 @@ def _violations(plan: Plan, batch: _Batch, fired: dict[str, Fired], rows: list[i
             paths = [shape.key] if shape.forbidden is None else _closed_keys(shape, document)
             for key in paths:
                 shown = key if key is not None else shape.path
-                value = jsonable(document[key]) if key in document else None
+                value = to_json(document[key]) if key in document else None
                 entry = {"path": shown, "value": value, "message": shape.message}
                 found[row].setdefault((str(shown), repr(value), shape.message), entry)
     return {row: [entries[k] for k in sorted(entries)] for row, entries in found.items()}

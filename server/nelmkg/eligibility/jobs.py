@@ -2,6 +2,10 @@
 
 At most two units per worker are in flight: the reader never runs ahead of the workers, so
 memory does not grow with the input. With one job everything runs in this process.
+
+Each worker process receives the run's :class:`~nelmkg.eligibility.work.Settings` once, from
+the pool's initializer, and keeps it for its life in :data:`_WORKER` (its engines are built
+there on first use, once per worker, not once per unit). Only worker processes write that slot.
 """
 
 from __future__ import annotations
@@ -14,6 +18,15 @@ from concurrent.futures import ProcessPoolExecutor
 from nelmkg.eligibility.work import Done, Settings, assess_unit
 
 IN_FLIGHT_PER_JOB = 2
+_WORKER: dict[str, Settings] = {}  # in a worker process: the settings of its run
+
+
+def _start(settings: Settings) -> None:
+    _WORKER["settings"] = settings
+
+
+def _assess(unit) -> Done:
+    return assess_unit(unit, _WORKER["settings"])
 
 
 def assess_units(units: Iterable, settings: Settings, jobs: int = 1) -> Iterator[Done]:
@@ -24,10 +37,11 @@ def assess_units(units: Iterable, settings: Settings, jobs: int = 1) -> Iterator
         return
     # fork: workers start at once and share the parent's parsed modules; elsewhere, spawn.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(jobs, context, initializer=_start, initargs=(settings,)) as pool:
         pending: deque = deque()
         for unit in units:
-            pending.append(pool.submit(assess_unit, unit, settings))
+            pending.append(pool.submit(_assess, unit))
             if len(pending) >= IN_FLIGHT_PER_JOB * jobs:
                 yield pending.popleft().result()
         while pending:

@@ -39,7 +39,7 @@ def columnar_rows(unit: Unit, settings: Settings, done: Done) -> pa.Table:
         records, positions = records_of(unit, done)
         from nelmkg.eligibility.work import _per_case
 
-        found = [_per_case(unit, 0, records[0], done)]
+        found = [_per_case(unit, 0, records[0], done, settings)]
         return per_case_rows([r for r in found if r is not None], settings)
     if unit.kind == "arrow":
         decoded = from_arrow(unit.payload, engine.plan, engine.context, unit.text)

@@ -35,7 +35,21 @@ class Settings:
     engine: str = "columnar"  # for status formats: columnar | per-case
     reasons: bool = False
     shape: str = "array"  # json: the output shape (object, array, ndjson)
-    batch: Any = None  # the BatchAssessor (columnar), pickled to workers with each unit
+    batch: Any = None  # the BatchAssessor (columnar)
+    _assessor: Any = None  # the per-case Assessor, built on first use in each process
+
+    def assessor(self):
+        """Return the per-case engine (the columnar engine's, when there is one)."""
+        if self.batch is not None:
+            return self.batch.per_case()
+        if self._assessor is None:
+            from nelmkg.eligibility.assessor import Assessor
+
+            self._assessor = Assessor.from_repository()
+        return self._assessor
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_assessor": None}  # a worker builds its own
 
 
 @dataclass
@@ -117,7 +131,9 @@ def assess_unit(unit: Unit, settings: Settings) -> Done:
         table = columnar_rows(unit, settings, done)
     else:
         records, positions = records_of(unit, done)
-        results = [_per_case(unit, p, r, done) for p, r in zip(positions, records, strict=True)]
+        results = [
+            _per_case(unit, p, r, done, settings) for p, r in zip(positions, records, strict=True)
+        ]
         results = [r for r in results if r is not None]
         if settings.format in EXPLAINED_FORMATS:
             done.count = len(results)
@@ -135,22 +151,24 @@ def assess_unit(unit: Unit, settings: Settings) -> Done:
     return done
 
 
-def _per_case(unit: Unit, position: int, case: Any, done: Done) -> dict | None:
+def _per_case(
+    unit: Unit, position: int, case: Any, done: Done, settings: Settings
+) -> dict | None:
     """Return one case's per-case assessment (a refused case becomes a malformed one)."""
-    from nelmkg.eligibility.assessor import assess
-
+    assess = settings.assessor().assess
     try:
         return assess(*case) if isinstance(case, tuple) else assess(case)
     except CaseInputError as exc:
         if exc.kind in UNPARSEABLE:
             done.errors.append(_where(unit, position, exc))
             return None
+        from nelmkg.eligibility.violations import reader_violation
+
         name = case.get("id") if isinstance(case, dict) else None
-        violation = {"path": exc.key, "value": exc.value, "message": exc.message}
         return {
             "case": name if isinstance(name, str) else _label(unit, position),
             "well_formed": False,
-            "violations": [{k: v for k, v in violation.items() if v is not None}],
+            "violations": [reader_violation(exc)],
             "options": None,
         }
 
