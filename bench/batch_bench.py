@@ -142,7 +142,7 @@ os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
 os.environ["PYSPARK_PYTHON"] = sys.executable
 from pyspark.sql import SparkSession
 from pyspark.sql.types import *
-from nelmkg.eligibility.batch import BatchAssessor
+from nelmkg.eligibility.columnar.engine import BatchAssessor
 from nelmkg.spark import assess_dataframe
 engine = BatchAssessor.from_repository()
 types = {"number": DecimalType(38, 21), "integer": LongType(), "boolean": BooleanType()}

@@ -17,8 +17,8 @@ from rdflib import Graph
 
 from nelmkg import paths
 from nelmkg.cases.errors import CaseInputError
-from nelmkg.eligibility.batch import BatchAssessor
-from nelmkg.eligibility.plan import build_plan
+from nelmkg.eligibility.columnar.engine import BatchAssessor
+from nelmkg.eligibility.columnar.plan import build_plan
 from nelmkg.eligibility.violations import reader_violation
 from nelmkg.graph.dataset import parse_files
 from nelmkg.shacl.compile import UnsupportedShapes

@@ -57,7 +57,7 @@ def spark_schema(context):
 
 
 def test_dataframe_statuses_match_per_case(spark, data, assessor):
-    from nelmkg.eligibility.batch import BatchAssessor
+    from nelmkg.eligibility.columnar.engine import BatchAssessor
     from nelmkg.spark import assess_dataframe
 
     facts = case_facts(parse_files(paths.shape_files("case")), data)
@@ -82,7 +82,7 @@ def test_dataframe_statuses_match_per_case(spark, data, assessor):
 
 
 def test_name_clash_is_refused(spark, data):
-    from nelmkg.eligibility.batch import BatchAssessor
+    from nelmkg.eligibility.columnar.engine import BatchAssessor
     from nelmkg.spark import assess_dataframe
 
     engine = BatchAssessor.from_repository(data)

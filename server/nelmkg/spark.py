@@ -13,10 +13,11 @@ categorical values as strings) and optionally ``id``; other columns pass through
 result is the same DataFrame with ``well_formed``, ``violations`` (a JSON array as text) and one
 status column per option (null for a malformed case), plus ``<option>_reasons`` on request.
 
-The shapes are compiled once on the driver (:class:`~nelmkg.eligibility.batch.BatchAssessor`);
-the compiled plan is plain data, shipped to the executors with the function that
-``DataFrame.mapInArrow`` runs on each Arrow batch, so executors need the nelmkg wheel and
-pyarrow but not the repository's data files. Requires the ``spark`` extra (pyspark).
+The shapes are compiled once on the driver
+(:class:`~nelmkg.eligibility.columnar.engine.BatchAssessor`); the compiled plan is plain data,
+shipped to the executors with the function that ``DataFrame.mapInArrow`` runs on each Arrow
+batch, so executors need the nelmkg wheel and pyarrow but not the repository's data files. Requires
+the ``spark`` extra (pyspark).
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from nelmkg.eligibility.batch import BatchAssessor
-from nelmkg.eligibility.status import schema
+from nelmkg.eligibility.columnar.engine import BatchAssessor, result_schema
 
 
 def result_columns(engine: BatchAssessor, reasons: bool) -> list[str]:
     """Return the names of the columns the assessment adds."""
-    return [f.name for f in schema(engine.options, reasons) if f.name != "case"]
+    return [f.name for f in result_schema(engine.options, reasons) if f.name != "case"]
 
 
 def assess_dataframe(df: Any, reasons: bool = False, engine: BatchAssessor | None = None) -> Any:

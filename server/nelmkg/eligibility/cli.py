@@ -22,10 +22,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from nelmkg.eligibility.jsontext import InputError
-from nelmkg.eligibility.sources import Source, open_source
-from nelmkg.eligibility.tables import format_table  # noqa: F401  (the table text, re-exported)
-from nelmkg.eligibility.work import EXPLAINED_FORMATS, STATUS_FORMATS, Settings
+from nelmkg.eligibility.stream.jsontext import InputError
+from nelmkg.eligibility.stream.sources import Source, open_source
+from nelmkg.eligibility.stream.tables import format_table  # noqa: F401  (the table text, re-exported)
+from nelmkg.eligibility.stream.work import EXPLAINED_FORMATS, STATUS_FORMATS, Settings
 
 EXIT_OK, EXIT_MALFORMED, EXIT_INPUT = 0, 1, 2
 EXIT_CODES = """\
@@ -112,10 +112,10 @@ def run(args: argparse.Namespace) -> int:
     settings.reasons = args.reasons
     settings.shape = _json_shape(sources)
     if fmt in STATUS_FORMATS:
-        from nelmkg.eligibility.batch import BatchAssessor
+        from nelmkg.eligibility.columnar.engine import BatchAssessor
 
         settings.batch = BatchAssessor.from_repository()
-    from nelmkg.eligibility.writers import open_writer
+    from nelmkg.eligibility.stream.writers import open_writer
 
     with open_writer(fmt, settings, args.output) as writer:
         return _stream(sources, settings, writer, args.jobs)
@@ -132,7 +132,7 @@ def _units(sources: list[Source], failures: list[str]):
 
 
 def _stream(sources: list[Source], settings: Settings, writer, jobs: int) -> int:
-    from nelmkg.eligibility.jobs import assess_units
+    from nelmkg.eligibility.stream.jobs import assess_units
 
     failures: list[str] = []
     malformed = seen = read = 0

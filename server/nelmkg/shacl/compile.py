@@ -82,7 +82,7 @@ class Constraint:
 
     The argument is the parameter's value (a datatype IRI, a threshold literal), the members of
     an ``sh:in`` list as a frozenset, or the compiled :class:`Shape` of an ``sh:not``. Other
-    evaluators (the columnar one, :mod:`nelmkg.eligibility.plan`) read these instead of the
+    evaluators (the columnar one, :mod:`nelmkg.eligibility.columnar.plan`) read these instead of the
     closures, so both see the same compiled shapes.
     """
 

@@ -1,7 +1,8 @@
 """Set-at-a-time assessment: a batch of cases through the plan in a few vectorised passes.
 
-:func:`evaluate` takes a :class:`~nelmkg.eligibility.columns.Decoded` batch and the
-:class:`~nelmkg.eligibility.plan.Plan`, and gives every row what the per-case engine gives it
+:func:`evaluate` takes a :class:`~nelmkg.eligibility.columnar.decoded.Decoded` batch and
+the :class:`~nelmkg.eligibility.columnar.plan.Plan`, and gives every row what the per-case
+engine gives it
 (``tests/test_columnar.py`` compares them): whether it is well-formed, its violations when not,
 and each option's status, with the same four-valued logic
 (:mod:`nelmkg.eligibility.options`): per criterion ``missing`` if its ``sh:minCount`` fired,
@@ -25,8 +26,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nelmkg.eligibility.columns import Decoded
-from nelmkg.eligibility.plan import OptionPlan, Plan, ShapePlan, Test
+from nelmkg.eligibility.columnar.decoded import Decoded
+from nelmkg.eligibility.columnar.plan import OptionPlan, Plan, ShapePlan, Test
 from nelmkg.graph.jsonvalues import to_json
 
 MET, AMBIGUOUS, MISSING, FAILED = 0, 1, 2, 3
@@ -217,7 +218,7 @@ def evaluate(plan: Plan, decoded: Decoded, reasons: bool = False) -> pa.Table:
     """Return a table: ``case``, ``well_formed``, ``violations`` (JSON), a status per option.
 
     Rows the reader refused or delegated are left for the caller (see
-    :class:`~nelmkg.eligibility.batch.BatchAssessor`): here they are well-formed with the
+    :class:`~nelmkg.eligibility.columnar.engine.BatchAssessor`): here they are well-formed with the
     statuses of an empty case, and are overwritten there. ``reasons`` adds a column
     ``<option>_reasons`` per option: the criteria not met, as ``result:criterion`` pairs.
     """

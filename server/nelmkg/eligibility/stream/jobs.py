@@ -3,7 +3,7 @@
 At most two units per worker are in flight: the reader never runs ahead of the workers, so
 memory does not grow with the input. With one job everything runs in this process.
 
-Each worker process receives the run's :class:`~nelmkg.eligibility.work.Settings` once, from
+Each worker process receives the run's :class:`~nelmkg.eligibility.stream.work.Settings` once, from
 the pool's initializer, and keeps it for its life in :data:`_WORKER` (its engines are built
 there on first use, once per worker, not once per unit). Only worker processes write that slot.
 """
@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-from nelmkg.eligibility.work import Done, Settings, assess_unit
+from nelmkg.eligibility.stream.work import Done, Settings, assess_unit
 
 IN_FLIGHT_PER_JOB = 2
 _WORKER: dict[str, Settings] = {}  # in a worker process: the settings of its run

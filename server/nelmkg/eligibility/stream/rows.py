@@ -1,9 +1,10 @@
 """Status rows: one flat row per case (``case``, ``well_formed``, ``violations``, a status per
 option, optionally ``<option>_reasons``), from either engine, and their NDJSON/CSV/Parquet form.
 
-The columnar engine gives them directly (:class:`~nelmkg.eligibility.batch.BatchAssessor`); the
-per-case engine's assessments are flattened to the same row (``tests/test_columnar.py`` checks
-that both agree). ``violations`` is a JSON array as text in CSV and Parquet, a JSON array in
+The columnar engine gives them directly
+(:class:`~nelmkg.eligibility.columnar.engine.BatchAssessor`); the per-case engine's assessments
+are flattened to the same row (``tests/test_columnar.py`` checks that both agree). ``violations``
+is a JSON array as text in CSV and Parquet, a JSON array in
 NDJSON; a malformed case has no statuses (null / empty cell).
 """
 
@@ -15,20 +16,12 @@ import json
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nelmkg.eligibility.batch import _flatten
-from nelmkg.eligibility.columns import from_arrow, from_ndjson, from_records
-from nelmkg.eligibility.sources import Unit
-from nelmkg.eligibility.work import UNPARSEABLE, Done, Settings, _label, _where, records_of
-
-
-def schema(options: tuple[str, ...], reasons: bool) -> pa.Schema:
-    """Return the schema of status rows for these options."""
-    fields = [("case", pa.string()), ("well_formed", pa.bool_()), ("violations", pa.string())]
-    for option in options:
-        fields.append((option, pa.string()))
-        if reasons:
-            fields.append((f"{option}_reasons", pa.string()))
-    return pa.schema(fields)
+from nelmkg.eligibility.columnar.arrow import from_arrow
+from nelmkg.eligibility.columnar.engine import flatten, result_schema
+from nelmkg.eligibility.columnar.ndjson import from_ndjson
+from nelmkg.eligibility.columnar.records import from_records
+from nelmkg.eligibility.stream.sources import Unit
+from nelmkg.eligibility.stream.work import UNPARSEABLE, Done, Settings, label, records_of, where
 
 
 def columnar_rows(unit: Unit, settings: Settings, done: Done) -> pa.Table:
@@ -37,9 +30,9 @@ def columnar_rows(unit: Unit, settings: Settings, done: Done) -> pa.Table:
     positions: list[int]
     if unit.kind == "rdf":
         records, positions = records_of(unit, done)
-        from nelmkg.eligibility.work import _per_case
+        from nelmkg.eligibility.stream.work import per_case
 
-        found = [_per_case(unit, 0, records[0], done, settings)]
+        found = [per_case(unit, 0, records[0], done, settings)]
         return per_case_rows([r for r in found if r is not None], settings)
     if unit.kind == "arrow":
         decoded = from_arrow(unit.payload, engine.plan, engine.context, unit.text)
@@ -58,22 +51,22 @@ def columnar_rows(unit: Unit, settings: Settings, done: Done) -> pa.Table:
         drop = []
         for row, exc in sorted(errors.items()):
             if exc.kind in UNPARSEABLE:
-                done.errors.append(_where(unit, positions[row], exc))
+                done.errors.append(where(unit, positions[row], exc))
                 drop.append(row)
             elif names[row] is None:
-                names[row] = _label(unit, positions[row])
+                names[row] = label(unit, positions[row])
         table = table.set_column(0, "case", pa.array(names, pa.string()))
         if drop:
             keep = [r not in set(drop) for r in range(table.num_rows)]
             table = table.filter(pa.array(keep, pa.bool_()))
-    return table.cast(schema(engine.options, settings.reasons))
+    return table.cast(result_schema(engine.options, settings.reasons))
 
 
 def per_case_rows(results: list[dict], settings: Settings) -> pa.Table:
     """Return per-case assessments as status rows."""
     options = settings.batch.options
-    rows = [_flatten(r, options, settings.reasons) for r in results]
-    return pa.Table.from_pylist(rows, schema=schema(options, settings.reasons))
+    rows = [flatten(r, options, settings.reasons) for r in results]
+    return pa.Table.from_pylist(rows, schema=result_schema(options, settings.reasons))
 
 
 def serialise(table: pa.Table, fmt: str):

@@ -9,8 +9,8 @@ read as text, Parquet). Memory stays bounded by the unit size whatever the input
 A file's kind comes from its suffix (``.csv``, ``.parquet``, ``.ndjson``/``.jsonl``, the RDF
 suffixes); other input is sniffed: ``[`` opens an array; a first line that is a whole JSON
 object is NDJSON when more lines follow, a single case when not; anything else is read whole
-and parsed as before (:func:`nelmkg.eligibility.jsontext.parse_json_text`), which names the line
-and column of a syntax error.
+and parsed as before (:func:`nelmkg.eligibility.stream.jsontext.parse_json_text`), which
+names the line and column of a syntax error.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from nelmkg.cases.read import SUFFIX_TYPES
-from nelmkg.eligibility.jsontext import InputError, loads, parse_json_text
+from nelmkg.eligibility.stream.jsontext import InputError, loads, parse_json_text
 
 RDF_TYPES = {k: v for k, v in SUFFIX_TYPES.items() if k != ".json"}
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")

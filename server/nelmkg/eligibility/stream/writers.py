@@ -1,6 +1,6 @@
 """Outputs of ``nelmkg assess``, written piece by piece in input order.
 
-Each writer takes the pieces the workers return (:class:`~nelmkg.eligibility.work.Done`
+Each writer takes the pieces the workers return (:class:`~nelmkg.eligibility.stream.work.Done`
 ``.output``): texts of tables or JSON assessments, NDJSON text, CSV bytes, Arrow tables for
 Parquet. A JSON array is opened before its first item and closed at the end, as
 ``json.dumps(..., indent=2)`` would print it whole. A reader that goes away (``| head``) is not
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from nelmkg.eligibility.work import Settings
+from nelmkg.eligibility.stream.work import Settings
 
 
 class _Writer:
@@ -70,10 +70,10 @@ class _Parquet(_Writer):
 
     def close(self) -> None:
         if self.parquet is None:
-            from nelmkg.eligibility.status import schema
+            from nelmkg.eligibility.columnar.engine import result_schema
 
             batch = self.settings.batch
-            self.write(schema(batch.options, self.settings.reasons).empty_table())
+            self.write(result_schema(batch.options, self.settings.reasons).empty_table())
         self.parquet.close()
 
 
@@ -89,9 +89,10 @@ def open_writer(fmt: str, settings: Settings, path: str | None) -> Iterator[_Wri
     writer = kind(stream, settings)
     try:
         if fmt == "csv":
-            from nelmkg.eligibility.status import csv_header, schema
+            from nelmkg.eligibility.columnar.engine import result_schema
+            from nelmkg.eligibility.stream.rows import csv_header
 
-            stream.write(csv_header(schema(settings.batch.options, settings.reasons)))
+            stream.write(csv_header(result_schema(settings.batch.options, settings.reasons)))
         yield writer
         writer.close()
         stream.flush()

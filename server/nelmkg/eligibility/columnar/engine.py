@@ -2,7 +2,7 @@
 
 ::
 
-    from nelmkg.eligibility.batch import BatchAssessor
+    from nelmkg.eligibility.columnar.engine import BatchAssessor
 
     engine = BatchAssessor.from_repository()
     table = engine.assess_records([{"id": "a", "ki67_pct": 12}, ...])   # -> pyarrow.Table
@@ -14,7 +14,7 @@ status column per option (null for a malformed case), in input order; ``reasons=
 ``<option>_reasons``. A row the case reader refuses is malformed with the reader's violation,
 as ``nelmkg assess`` reports it; a row only the per-case reader can read (JSON-LD) is assessed
 by the per-case engine (:class:`~nelmkg.eligibility.assessor.Assessor`), built on first need.
-The plan (:mod:`nelmkg.eligibility.plan`) is plain data: a BatchAssessor pickles small.
+The plan (:mod:`nelmkg.eligibility.columnar.plan`) is plain data: a BatchAssessor pickles small.
 """
 
 from __future__ import annotations
@@ -30,11 +30,13 @@ from rdflib.namespace import SH
 from nelmkg import paths
 from nelmkg.cases.context import CaseContext, load_context
 from nelmkg.cases.errors import CaseInputError
-from nelmkg.eligibility.columnar import evaluate
-from nelmkg.eligibility.columns import Decoded, from_arrow, from_records
+from nelmkg.eligibility.columnar.arrow import from_arrow
+from nelmkg.eligibility.columnar.decoded import Decoded
+from nelmkg.eligibility.columnar.evaluate import evaluate
+from nelmkg.eligibility.columnar.plan import Plan, build_plan
+from nelmkg.eligibility.columnar.records import from_records
 from nelmkg.eligibility.criteria import notations
 from nelmkg.eligibility.options import load_options
-from nelmkg.eligibility.plan import Plan, build_plan
 from nelmkg.eligibility.violations import reader_violation
 from nelmkg.graph.dataset import parse_files
 
@@ -109,7 +111,7 @@ class BatchAssessor:
             except CaseInputError as exc:
                 errors[row] = exc
             else:
-                rows[row] = _flatten(result, self.options, reasons)
+                rows[row] = flatten(result, self.options, reasons)
         for row, exc in errors.items():
             name = decoded.ids[row]
             rows[row] = {
@@ -120,7 +122,7 @@ class BatchAssessor:
         return (patch(table, rows) if rows else table), errors
 
 
-def _flatten(result: dict, options: tuple[str, ...], reasons: bool) -> dict[str, Any]:
+def flatten(result: dict, options: tuple[str, ...], reasons: bool) -> dict[str, Any]:
     """Return a per-case assessment as a row of the result table."""
     row = {
         "case": result["case"],
@@ -157,3 +159,13 @@ def patch(table: pa.Table, rows: dict[int, dict[str, Any]]) -> pa.Table:
         values = pa.array([rows[r].get(name) for r in order], column.type)
         columns[name] = pc.replace_with_mask(column, mask, values)
     return pa.table(columns)
+
+
+def result_schema(options: tuple[str, ...], reasons: bool) -> pa.Schema:
+    """Return the schema of status rows for these options."""
+    fields = [("case", pa.string()), ("well_formed", pa.bool_()), ("violations", pa.string())]
+    for option in options:
+        fields.append((option, pa.string()))
+        if reasons:
+            fields.append((f"{option}_reasons", pa.string()))
+    return pa.schema(fields)

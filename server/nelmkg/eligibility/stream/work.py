@@ -4,8 +4,9 @@
 unit's cases, assesses them with the chosen engine and returns the piece of output the main
 process writes in input order (:class:`Done`). Explanation formats (``table``, ``json``) use the
 per-case engine, whose output carries criteria, values and quotes; status formats (``ndjson``,
-``csv``, ``parquet``) use the columnar engine (:class:`~nelmkg.eligibility.batch.BatchAssessor`)
-unless ``engine`` is ``per-case``. A case that cannot be parsed is reported as
+``csv``, ``parquet``) use the columnar engine
+(:class:`~nelmkg.eligibility.columnar.engine.BatchAssessor`) unless ``engine`` is ``per-case``. A
+case that cannot be parsed is reported as
 ``file:line:column: message`` and left out; the other cases go on.
 """
 
@@ -17,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nelmkg.cases.errors import CaseInputError
-from nelmkg.eligibility.jsontext import InputError, parse_line
-from nelmkg.eligibility.sources import Unit
+from nelmkg.eligibility.stream.jsontext import InputError, parse_line
+from nelmkg.eligibility.stream.sources import Unit
 
 EXPLAINED_FORMATS = ("table", "json")
 STATUS_FORMATS = ("ndjson", "csv", "parquet")
@@ -63,7 +64,7 @@ class Done:
     errors: list[str] = field(default_factory=list)
 
 
-def _label(unit: Unit, position: int) -> str:
+def label(unit: Unit, position: int) -> str:
     """Return how to name a case of the unit that has no id (file:line, file[index])."""
     if unit.kind == "lines":
         return f"{unit.source}:{unit.numbers[position]}"
@@ -78,14 +79,14 @@ def _label(unit: Unit, position: int) -> str:
     return unit.source
 
 
-def _where(unit: Unit, position: int, exc: CaseInputError) -> str:
+def where(unit: Unit, position: int, exc: CaseInputError) -> str:
     """Return ``file:line:column: message`` for a case that could not be parsed."""
     if unit.kind == "lines" or unit.shape == "ndjson":
         place = f"{unit.source}:{unit.numbers[position]}:{exc.column or 1}"
     elif exc.line is not None:
         place = f"{unit.source}:{exc.line}:{exc.column or 1}"
     else:
-        place = _label(unit, position)
+        place = label(unit, position)
     return f"{place}: {exc.message}"
 
 
@@ -104,7 +105,7 @@ def records_of(unit: Unit, done: Done) -> tuple[list, list[int]]:
         return [unit.payload], [0]
     if unit.kind == "arrow":
         from nelmkg.cases.context import load_context
-        from nelmkg.eligibility.columns import document_rows
+        from nelmkg.eligibility.columnar.arrow import document_rows
 
         rows = document_rows(unit.payload, unit.text, load_context())
         return rows, list(range(unit.payload.num_rows))
@@ -126,13 +127,13 @@ def assess_unit(unit: Unit, settings: Settings) -> Done:
     done = Done(None, unit.nbytes)
     unit = split_lines(unit)
     if settings.format in STATUS_FORMATS and settings.engine == "columnar":
-        from nelmkg.eligibility.status import columnar_rows
+        from nelmkg.eligibility.stream.rows import columnar_rows
 
         table = columnar_rows(unit, settings, done)
     else:
         records, positions = records_of(unit, done)
         results = [
-            _per_case(unit, p, r, done, settings) for p, r in zip(positions, records, strict=True)
+            per_case(unit, p, r, done, settings) for p, r in zip(positions, records, strict=True)
         ]
         results = [r for r in results if r is not None]
         if settings.format in EXPLAINED_FORMATS:
@@ -140,10 +141,10 @@ def assess_unit(unit: Unit, settings: Settings) -> Done:
             done.malformed = sum(not r["well_formed"] for r in results)
             done.output = _explained(results, settings)
             return done
-        from nelmkg.eligibility.status import per_case_rows
+        from nelmkg.eligibility.stream.rows import per_case_rows
 
         table = per_case_rows(results, settings)
-    from nelmkg.eligibility.status import serialise
+    from nelmkg.eligibility.stream.rows import serialise
 
     done.count = table.num_rows
     done.malformed = done.count - sum(table.column("well_formed").to_pylist())
@@ -151,7 +152,7 @@ def assess_unit(unit: Unit, settings: Settings) -> Done:
     return done
 
 
-def _per_case(
+def per_case(
     unit: Unit, position: int, case: Any, done: Done, settings: Settings
 ) -> dict | None:
     """Return one case's per-case assessment (a refused case becomes a malformed one)."""
@@ -160,13 +161,13 @@ def _per_case(
         return assess(*case) if isinstance(case, tuple) else assess(case)
     except CaseInputError as exc:
         if exc.kind in UNPARSEABLE:
-            done.errors.append(_where(unit, position, exc))
+            done.errors.append(where(unit, position, exc))
             return None
         from nelmkg.eligibility.violations import reader_violation
 
         name = case.get("id") if isinstance(case, dict) else None
         return {
-            "case": name if isinstance(name, str) else _label(unit, position),
+            "case": name if isinstance(name, str) else label(unit, position),
             "well_formed": False,
             "violations": [reader_violation(exc)],
             "options": None,
@@ -176,7 +177,7 @@ def _per_case(
 def _explained(results: list[dict], settings: Settings) -> list[str]:
     """Return each result as text: a table, or JSON as the output shape wants it."""
     if settings.format == "table":
-        from nelmkg.eligibility.tables import format_table
+        from nelmkg.eligibility.stream.tables import format_table
 
         return [format_table(r) for r in results]
     if settings.shape == "ndjson":
