@@ -54,6 +54,7 @@ class _Batch:
         self.false = pa.array([False] * self.size, pa.bool_())
         self.present = {k: pc.is_valid(a) for k, a in decoded.arrays.items()}
         self._signs: dict[tuple[str, Decimal], pa.Array] = {}
+        self._passes: dict[tuple[Test, str], pa.Array] = {}  # shapes share tests (grade G3...)
 
     def sign(self, key: str, threshold: Decimal) -> pa.Array:
         """Return -1, 0 or 1 per row as the value is below, at or above ``threshold``."""
@@ -81,6 +82,11 @@ class _Batch:
 
     def passes(self, test: Test, key: str) -> pa.Array:
         """Return where a present value passes ``test`` (any value where absent)."""
+        if (test, key) not in self._passes:
+            self._passes[test, key] = self._evaluate(test, key)
+        return self._passes[test, key]
+
+    def _evaluate(self, test: Test, key: str) -> pa.Array:
         values = self.decoded.arrays[key]
         if test.op == "always":
             return self.true

@@ -29,7 +29,7 @@ RDF_TYPES = {k: v for k, v in SUFFIX_TYPES.items() if k != ".json"}
 NDJSON_SUFFIXES = (".ndjson", ".jsonl")
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 UNIT_SIZE = 5000  # cases per unit of work
-UNIT_BYTES = 1 << 22  # NDJSON: bytes per unit of work (about 4,000 cases of the bench)
+UNIT_BYTES = 1 << 23  # NDJSON: bytes per unit of work (about 9,000 cases of the bench)
 
 
 @dataclass
