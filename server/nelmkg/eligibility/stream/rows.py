@@ -33,7 +33,9 @@ def columnar_rows(unit: Unit, settings: Settings, done: Done) -> pa.Table:
         from nelmkg.eligibility.stream.work import per_case
 
         found = [per_case(unit, 0, records[0], done, settings)]
-        return per_case_rows([r for r in found if r is not None], settings)
+        options = engine.options
+        rows = [flatten(r, options, settings.reasons) for r in found if r is not None]
+        return per_case_rows(rows, settings)
     if unit.kind == "arrow":
         decoded = from_arrow(unit.payload, engine.plan, engine.context, unit.text)
         positions = list(range(unit.payload.num_rows))
@@ -62,10 +64,9 @@ def columnar_rows(unit: Unit, settings: Settings, done: Done) -> pa.Table:
     return table.cast(result_schema(engine.options, settings.reasons))
 
 
-def per_case_rows(results: list[dict], settings: Settings) -> pa.Table:
-    """Return per-case assessments as status rows."""
+def per_case_rows(rows: list[dict], settings: Settings) -> pa.Table:
+    """Return per-case assessments, flattened (:func:`flatten`), as a table of status rows."""
     options = settings.batch.options
-    rows = [flatten(r, options, settings.reasons) for r in results]
     return pa.Table.from_pylist(rows, schema=result_schema(options, settings.reasons))
 
 

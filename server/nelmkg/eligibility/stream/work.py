@@ -132,22 +132,24 @@ def assess_unit(unit: Unit, settings: Settings) -> Done:
         table = columnar_rows(unit, settings, done)
     else:
         records, positions = records_of(unit, done)
-        results = [
-            per_case(unit, p, r, done, settings) for p, r in zip(positions, records, strict=True)
-        ]
-        results = [r for r in results if r is not None]
+        pieces = []  # each case's output as soon as it is assessed: a full result is large
+        for position, record in zip(positions, records, strict=True):
+            result = per_case(unit, position, record, done, settings)
+            if result is not None:
+                done.malformed += not result["well_formed"]
+                pieces.append(_piece(result, settings))
         if settings.format in EXPLAINED_FORMATS:
-            done.count = len(results)
-            done.malformed = sum(not r["well_formed"] for r in results)
-            done.output = _explained(results, settings)
+            done.count = len(pieces)
+            done.output = pieces
             return done
         from nelmkg.eligibility.stream.rows import per_case_rows
 
-        table = per_case_rows(results, settings)
+        table = per_case_rows(pieces, settings)
     from nelmkg.eligibility.stream.rows import serialise
 
     done.count = table.num_rows
-    done.malformed = done.count - sum(table.column("well_formed").to_pylist())
+    if settings.engine == "columnar":
+        done.malformed = done.count - sum(table.column("well_formed").to_pylist())
     done.output = serialise(table, settings.format)
     return done
 
@@ -174,15 +176,17 @@ def per_case(
         }
 
 
-def _explained(results: list[dict], settings: Settings) -> list[str]:
-    """Return each result as text: a table, or JSON as the output shape wants it."""
+def _piece(result: dict, settings: Settings) -> Any:
+    """Return a result as output: a table's text, JSON as the shape wants it, or a status row."""
     if settings.format == "table":
         from nelmkg.eligibility.stream.tables import format_table
 
-        return [format_table(r) for r in results]
-    if settings.shape == "ndjson":
-        return [json.dumps(r, ensure_ascii=False) for r in results]
-    indent = "  " if settings.shape == "array" else ""  # items of an array, as json.dumps does
-    return [
-        textwrap.indent(json.dumps(r, indent=2, ensure_ascii=False), indent) for r in results
-    ]
+        return format_table(result)
+    if settings.format == "json":
+        if settings.shape == "ndjson":
+            return json.dumps(result, ensure_ascii=False)
+        indent = "  " if settings.shape == "array" else ""  # array items, as json.dumps does
+        return textwrap.indent(json.dumps(result, indent=2, ensure_ascii=False), indent)
+    from nelmkg.eligibility.columnar.engine import flatten
+
+    return flatten(result, settings.batch.options, settings.reasons)
