@@ -1,9 +1,11 @@
 """``nelmkg assess FILE... | -``: assess patient cases from files or standard input, streaming.
 
 Each input holds one case (a JSON object), a JSON array of cases, NDJSON (one JSON case per
-line), CSV (a header of case keys, one case per row) or Parquet (one column per case key);
-``.ttl``, ``.nt``, ``.rdf``/``.owl``/``.xml`` and ``.jsonld`` files are read as RDF (Turtle,
-N-Triples, RDF/XML, JSON-LD) holding one case. ``-`` reads JSON or NDJSON from stdin.
+line), CSV (a header of case keys, one case per row) or Parquet (one column per case key); a
+FHIR R4 Bundle (told by its ``resourceType``) is a case too, alone, in an array or in NDJSON, its
+assessment then carrying a ``mapping`` report; ``.ttl``, ``.nt``, ``.rdf``/``.owl``/``.xml``
+and ``.jsonld`` files are read as RDF (Turtle, N-Triples, RDF/XML, JSON-LD) holding one case.
+``-`` reads JSON or NDJSON from stdin.
 
 Output (``--format``, else from the suffix of ``-o FILE``, else ``table``): ``table`` shows each
 option's status and why; ``json`` (also ``--json``) gives the full assessments, shaped like the
@@ -17,8 +19,11 @@ in N processes, keeping the input order.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -47,8 +52,14 @@ PROGRESS_FROM = 20  # more cases than this, on a terminal: a progress bar on std
 ENGINES = ("auto", "columnar", "per-case")
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    """Register the ``assess`` subcommand."""
+# A reader of another case format for this command: built from the run's per-case assessor,
+# it returns a document's assessment, or None for a document that is not its format (the FHIR
+# room adds Bundles this way, nelmkg.fhir.cli).
+ReaderFactory = Callable[[Any], Callable[[Any], dict | None]]
+
+
+def add_parser(sub: argparse._SubParsersAction, readers: Sequence[ReaderFactory] = ()) -> None:
+    """Register the ``assess`` subcommand (``readers``: other case formats it also reads)."""
     cmd = sub.add_parser(
         "assess",
         help="assess patient cases (JSON, NDJSON, CSV, Parquet or RDF) against every option",
@@ -70,7 +81,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="auto",
         help="status formats: columnar (auto) or per-case; table and json are per case",
     )
-    cmd.set_defaults(func=run)
+    cmd.set_defaults(func=functools.partial(run, readers=tuple(readers)))
 
 
 def output_format(args: argparse.Namespace) -> str:
@@ -91,7 +102,7 @@ def _json_shape(sources: list[Source]) -> str:
     return "ndjson" if shapes == {"ndjson"} else "array"
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, readers: Sequence[ReaderFactory] = ()) -> int:
     """Assess every case of every input; write the output; return the exit status."""
     if args.files.count("-") > 1:
         print("error: - (stdin) may be given only once", file=sys.stderr)
@@ -110,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     settings = Settings(fmt, "per-case" if args.engine == "per-case" else "columnar")
     settings.reasons = args.reasons
+    settings.readers = tuple(readers)
     settings.shape = _json_shape(sources)
     if fmt in STATUS_FORMATS:
         from nelmkg.eligibility.columnar.engine import BatchAssessor

@@ -148,7 +148,7 @@ def _fits(threshold: Decimal, decimal_type: pa.DataType) -> bool:
 
 
 def _codes(option: OptionPlan, fired: dict[str, Fired], size: int) -> dict[str, pa.Array]:
-    """Return each criterion's result code, the exception applied."""
+    """Return each criterion's result code, the exceptions applied."""
     codes = {}
     for crit in option.criteria:
         own = fired[crit.shape]
@@ -158,13 +158,22 @@ def _codes(option: OptionPlan, fired: dict[str, Fired], size: int) -> dict[str, 
         code = pc.if_else(own.any, FAILED, MET)
         code = pc.if_else(ambiguous, AMBIGUOUS, code)
         codes[crit.iri] = pc.cast(pc.if_else(own.min_count, MISSING, code), pa.int8())
-    if option.exception is not None:
-        exc_set, relaxed, hedged = option.exception
-        inner = _worst([codes[c.iri] for c in option.criteria if c.criteria_set == exc_set], size)
-        if hedged:  # all exception criteria met still leaves the relaxation ambiguous
-            inner = pc.max_element_wise(inner, pa.scalar(AMBIGUOUS, pa.int8()))
+    # As options._relax: in order of the relaxed criterion, a failed criterion takes the best
+    # result of the exceptions relaxing it (alternatives: met < ambiguous < missing < failed),
+    # each exception the worst of its own criteria, ambiguous at best when the set is hedged.
+    for relaxed in sorted({e[1] for e in option.exceptions}):
+        found = []
+        for exc_set, target, hedged in option.exceptions:
+            if target != relaxed:
+                continue
+            own = [codes[c.iri] for c in option.criteria if c.criteria_set == exc_set]
+            result = _worst(own, size)
+            if hedged:
+                result = pc.max_element_wise(result, pa.scalar(AMBIGUOUS, pa.int8()))
+            found.append(result)
+        best = pc.min_element_wise(*found) if len(found) > 1 else found[0]
         was = codes[relaxed]
-        codes[relaxed] = pc.if_else(pc.equal(was, FAILED), inner, was)
+        codes[relaxed] = pc.if_else(pc.equal(was, FAILED), best, was)
     return codes
 
 

@@ -99,12 +99,12 @@ class CriterionPlan:
 
 @dataclass(frozen=True)
 class OptionPlan:
-    """An option: sets counted, criteria, exception (set, relaxed, hedged) and regimens."""
+    """An option: sets counted, criteria, exceptions (set, relaxed, hedged) and regimens."""
 
     id: str
     sets: tuple[str, ...]
     criteria: tuple[CriterionPlan, ...]
-    exception: tuple[str, str, bool] | None
+    exceptions: tuple[tuple[str, str, bool], ...]
     regimens: tuple[tuple[str, str], ...]  # (set, status name), in the order sets are tried
 
 
@@ -234,12 +234,12 @@ def _option_plan(option: Option) -> OptionPlan:
         )
         for c in option.checks
     )
-    exception = None
-    if option.exception is not None:
-        exc_set, relaxed, hedge = option.exception
-        exception = (str(exc_set), str(relaxed), hedge is not None)
+    exceptions = tuple(
+        (str(e.criteria_set), str(e.relaxes), e.hedge is not None) for e in option.exceptions
+    )
     regimens = tuple((str(s), option.regimens[s][0]) for s in option.sets if option.regimens)
-    return OptionPlan(option.id, tuple(str(s) for s in option.sets), criteria, exception, regimens)
+    sets = tuple(str(s) for s in option.sets)
+    return OptionPlan(option.id, sets, criteria, exceptions, regimens)
 
 
 def build_plan(

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nelmkg.eligibility.columnar.arrow import from_arrow
-from nelmkg.eligibility.columnar.engine import flatten, result_schema
+from nelmkg.eligibility.columnar.engine import flatten, patch, result_schema
 from nelmkg.eligibility.columnar.ndjson import from_ndjson
 from nelmkg.eligibility.columnar.records import from_records
 from nelmkg.eligibility.stream.sources import Unit
@@ -52,6 +52,11 @@ def columnar_rows(unit: Unit, settings: Settings, done: Done) -> pa.Table:
         names = table.column("case").to_pylist()
         drop = []
         for row, exc in sorted(errors.items()):
+            other = _other_format(settings, decoded.document(row)) if settings.readers else None
+            if other is not None:  # e.g. a FHIR Bundle: assessed by its own reader
+                table = patch(table, {row: flatten(other, engine.options, settings.reasons)})
+                names[row] = other["case"]
+                continue
             if exc.kind in UNPARSEABLE:
                 done.errors.append(where(unit, positions[row], exc))
                 drop.append(row)
@@ -62,6 +67,10 @@ def columnar_rows(unit: Unit, settings: Settings, done: Done) -> pa.Table:
             keep = [r not in set(drop) for r in range(table.num_rows)]
             table = table.filter(pa.array(keep, pa.bool_()))
     return table.cast(result_schema(engine.options, settings.reasons))
+
+
+def _other_format(settings: Settings, document: dict) -> dict | None:
+    return settings.assessor().other_format(document)
 
 
 def per_case_rows(rows: list[dict], settings: Settings) -> pa.Table:

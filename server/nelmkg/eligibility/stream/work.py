@@ -37,20 +37,44 @@ class Settings:
     reasons: bool = False
     shape: str = "array"  # json: the output shape (object, array, ndjson)
     batch: Any = None  # the BatchAssessor (columnar)
-    _assessor: Any = None  # the per-case Assessor, built on first use in each process
+    readers: tuple = ()  # factories of readers of other case formats (FHIR Bundles)
+    _assessing: Any = None  # the per-case engine and readers, built on first use per process
 
-    def assessor(self):
-        """Return the per-case engine (the columnar engine's, when there is one)."""
-        if self.batch is not None:
-            return self.batch.per_case()
-        if self._assessor is None:
-            from nelmkg.eligibility.assessor import Assessor
+    def assessor(self) -> Assessing:
+        """Return the per-case engine (the columnar engine's, when there is one) and readers."""
+        if self._assessing is None:
+            if self.batch is not None:
+                base = self.batch.per_case()
+            else:
+                from nelmkg.eligibility.assessor import Assessor
 
-            self._assessor = Assessor.from_repository()
-        return self._assessor
+                base = Assessor.from_repository()
+            self._assessing = Assessing(base, self.readers)
+        return self._assessing
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_assessor": None}  # a worker builds its own
+        return {**self.__dict__, "_assessing": None}  # a worker builds its own
+
+
+class Assessing:
+    """A per-case assessor and the readers of other case formats it was given."""
+
+    def __init__(self, assessor: Any, readers: tuple = ()) -> None:
+        self.assessor = assessor
+        self.readers = [make(assessor) for make in readers]
+
+    def other_format(self, case: Any) -> dict | None:
+        """Return the assessment of a document another reader takes, else None."""
+        for reader in self.readers:
+            found = reader(case)
+            if found is not None:
+                return found
+        return None
+
+    def assess(self, case: Any, content_type: str | None = None) -> dict:
+        """Return the assessment of one case (by the first reader that takes it)."""
+        found = self.other_format(case) if self.readers else None
+        return found if found is not None else self.assessor.assess(case, content_type)
 
 
 @dataclass
