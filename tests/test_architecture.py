@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "generate": {"cases", "eligibility", "graph", "paths"},
     "fhir": {"nelmkg", "cases", "eligibility", "graph"},
     "cli": {"graph", "paths"},
+    "spark": {"eligibility"},
     "web": {"query", "eligibility", "cases", "graph", "paths", "nelmkg"},
     "web.sparql": {"web", "query", "graph"},
     "web.cases": {"web", "web.fhir", "cases", "eligibility", "graph"},

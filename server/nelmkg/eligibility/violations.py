@@ -17,6 +17,7 @@ from rdflib import URIRef
 from rdflib.namespace import SH
 
 from nelmkg.cases.context import CaseKey
+from nelmkg.cases.errors import CaseInputError
 from nelmkg.cases.model import Case
 from nelmkg.graph.jsonvalues import to_json
 from nelmkg.shacl.pyshacl_engine import Result
@@ -53,3 +54,9 @@ def violations(
         entry = {"path": shown, "value": value, "message": result.message}
         found.setdefault((str(shown), repr(value), result.message), entry)
     return [found[k] for k in sorted(found)]
+
+
+def reader_violation(exc: CaseInputError) -> dict[str, Any]:
+    """Return the violation entry ``nelmkg assess`` shows for a case the reader refuses."""
+    entry = {"path": exc.key, "value": exc.value, "message": exc.message}
+    return {k: v for k, v in entry.items() if v is not None}

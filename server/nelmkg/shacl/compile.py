@@ -77,6 +77,21 @@ Check = Callable[[Node, ValuesOf], bool]  # (value node, data) -> True when it c
 
 
 @dataclass(frozen=True)
+class Constraint:
+    """A value constraint as written: its component, parameter and argument.
+
+    The argument is the parameter's value (a datatype IRI, a threshold literal), the members of
+    an ``sh:in`` list as a frozenset, or the compiled :class:`Shape` of an ``sh:not``. Other
+    evaluators (the columnar one, :mod:`nelmkg.eligibility.columnar.plan`) read these instead of the
+    closures, so both see the same compiled shapes.
+    """
+
+    component: URIRef
+    parameter: URIRef
+    argument: object
+
+
+@dataclass(frozen=True)
 class Shape:
     """A compiled shape: value-node checks, count checks, closedness and property shapes."""
 
@@ -89,6 +104,7 @@ class Shape:
     counts: tuple[tuple[URIRef, Callable[[int], bool]], ...]
     allowed: frozenset[str] | None  # sh:closed: the properties a focus node may have
     properties: tuple[Shape, ...]
+    constraints: tuple[Constraint, ...] = ()  # the value and count constraints, as written
 
     def run(self, focus: Node, values_of: ValuesOf, out: list[Result]) -> None:
         """Append the results of this shape on ``focus`` to ``out``."""
@@ -197,8 +213,10 @@ class _Compiler:
         if severity not in SEVERITIES:
             raise UnsupportedShapes(f"{node}: unknown severity {severity}")
         checks: list[tuple[URIRef, Check]] = []
+        written: list[Constraint] = []
         datatype = self.one(node, SH.datatype)
         if datatype is not None:
+            written.append(Constraint(SH.DatatypeConstraintComponent, SH.datatype, datatype))
             if datatype not in KNOWN_DATATYPES:
                 raise UnsupportedShapes(f"{node}: sh:datatype {datatype} is not supported")
             checks.append(
@@ -206,16 +224,26 @@ class _Compiler:
             )
         if self.one(node, SH["in"]) is not None:
             members = frozenset(self.items(node, SH["in"]))
+            written.append(Constraint(SH.InConstraintComponent, SH["in"], members))
             checks.append((SH.InConstraintComponent, lambda v, _d, m=members: v in m))
         for parameter in RANGES:
             for threshold in g.objects(node, parameter):
                 checks.append(_ranges(parameter, threshold, node))
+                written.append(Constraint(RANGES[parameter][0], parameter, threshold))
         for inner in g.objects(node, SH["not"]):
             if (inner, None, None) not in g:
                 raise UnsupportedShapes(f"{node}: sh:not {inner} is not a shape in the graph")
             negated = self.shape(inner, reports=False)
+            written.append(Constraint(SH.NotConstraintComponent, SH["not"], negated))
             checks.append((SH.NotConstraintComponent, lambda v, d, s=negated: not s.conforms(v, d)))
         counts = self._counts(node, path)
+        for parameter, component in (
+            (SH.minCount, SH.MinCountConstraintComponent),
+            (SH.maxCount, SH.MaxCountConstraintComponent),
+        ):
+            limit = self.one(node, parameter)
+            if limit is not None:
+                written.append(Constraint(component, parameter, int(limit.toPython())))
         properties = tuple(self.shape(p, reports=False) for p in g.objects(node, SH.property))
         if any(p.path is None for p in properties):
             raise UnsupportedShapes(f"{node}: a value of sh:property has no sh:path")
@@ -236,7 +264,18 @@ class _Compiler:
             allowed = frozenset(str(p) for p in [q.path for q in properties] + ignored)
         message = min((str(m) for m in g.objects(node, SH.message)), default="")
         key = None if path is None else str(path)
-        return Shape(node, path, key, severity, message, tuple(checks), counts, allowed, properties)
+        return Shape(
+            node,
+            path,
+            key,
+            severity,
+            message,
+            tuple(checks),
+            counts,
+            allowed,
+            properties,
+            tuple(written),
+        )
 
     def _counts(self, node: Node, path: URIRef | None) -> tuple:
         counts = []

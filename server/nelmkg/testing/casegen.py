@@ -13,6 +13,7 @@ string, a number far out of range): the cases then test the shapes, not the read
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from decimal import Decimal
@@ -158,3 +159,12 @@ def _bad_value(rng: random.Random, fact: Fact):
         choices.append(fact.high + rng.choice((0.1, 1)))
     value = rng.choice(choices)
     return int(value) if value == int(value) else value
+
+
+def json_line(case: dict) -> str:
+    """Return a case as one line of JSON, exact decimals written as numbers (not strings)."""
+
+    def value(v) -> str:
+        return str(v) if isinstance(v, Decimal) else json.dumps(v)
+
+    return "{" + ", ".join(f"{json.dumps(k)}: {value(v)}" for k, v in case.items()) + "}"
