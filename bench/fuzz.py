@@ -54,7 +54,8 @@ def run_route(base: str, strategy, examples: int, seed_value: int) -> tuple[Coun
         statuses[reply.status_code] += 1
         content_type = reply.headers.get("content-type", "")
         location = reply.headers.get("location")
-        problem = fuzz.acceptable(reply.status_code, content_type, reply.data, location)
+        accept = request.headers.get("Accept")
+        problem = fuzz.acceptable(reply.status_code, content_type, reply.data, location, accept)
         if problem:
             wrong.append((problem, request))
 

@@ -36,6 +36,7 @@ def send(client, request: fuzz.Request):
         response.content_type or "",
         response.data,
         response.headers.get("Location"),
+        request.headers.get("Accept"),
     )
     assert wrong is None, (wrong, request, response.data[:300])
 

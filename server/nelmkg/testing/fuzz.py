@@ -136,11 +136,16 @@ def named_requests(names: list[str]) -> st.SearchStrategy[Request]:
 
 
 def acceptable(
-    status: int, content_type: str, body: bytes, location: str | None = None
+    status: int,
+    content_type: str,
+    body: bytes,
+    location: str | None = None,
+    accept: str | None = None,
 ) -> str | None:
     """Return what is wrong with an answer (None when it keeps the rule).
 
-    A redirect with a ``Location`` is an answer too (Werkzeug merges ``//`` in paths so).
+    A redirect with a ``Location`` is an answer too (Werkzeug merges ``//`` in paths so), and
+    a client whose ``Accept`` names ``text/html`` may get the error as a page.
     """
     text = body.decode("utf-8", "replace")
     if "Traceback" in text or 'File "' in text:
@@ -149,6 +154,8 @@ def acceptable(
         return None
     if status >= 500 and status != 503:
         return f"status {status}"
+    if content_type.startswith("text/html") and "text/html" in (accept or ""):
+        return None  # the error page a browser asked for (nelmkg.web.problems)
     if not content_type.startswith("application/problem+json"):
         return f"status {status} without problem+json ({content_type})"
     return None
