@@ -5,10 +5,13 @@ bench/README.md). For a typical SELECT (competency query ``milan-criteria``), a 
 (the Milan criteria as triples) and ``POST /assess`` on one case (skipped, with a message,
 while the service has no such route) it drives, one after the other:
 
-1. ``nelmkg serve`` with 2 sync workers on 127.0.0.1 — as shipped (answer cache on);
+1. ``nelmkg serve`` with 2 workers on 127.0.0.1 — as shipped (answer cache on; the
+   per-client query share off, as all the load comes from one address);
 2. the same with ``NELMKG_CACHE=0`` — every request evaluated by the evaluator process;
 3. the baseline server: a minimal Flask app running the query with rdflib's default memory
-   store (``Dataset.query`` + ``serialize``), gunicorn with 2 sync workers too;
+   store (``Dataset.query`` + ``serialize``), gunicorn with 2 sync workers;
+4. with ``--before DIR``, the ``nelmkg serve`` of another checkout (e.g. ``git archive main``)
+   with the same settings, to compare two versions in one run;
 
 at the given concurrency, and measures the same query in-process on rdflib's memory store
 (one request after another, no HTTP). It prints requests/s, p50 and p99 latency for each,
@@ -36,6 +39,7 @@ import threading
 import time
 import tomllib
 import urllib.request
+from pathlib import Path
 from urllib.parse import quote
 
 from nelmkg import paths
@@ -153,8 +157,8 @@ def load_wrk(url: str, body: bytes | None, duration: float, concurrency: int) ->
     sockets = re.search(r"Socket errors: (.*)", out)
     return {
         "req_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
-        "p50_ms": _ms(latency["50"]),
-        "p99_ms": _ms(latency["99"]),
+        "p50_ms": _ms(latency["50"]) if "50" in latency else float("nan"),
+        "p99_ms": _ms(latency["99"]) if "99" in latency else float("nan"),
         "errors": int(errors[1]) if errors else 0,
         "socket_errors": sockets[1] if sockets else "",
     }
@@ -269,7 +273,17 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="go through the servers this often (medians)"
+    )
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="DIR",
+        help="also measure the `nelmkg serve` of another checkout (e.g. `git archive main`), "
+        "in the same run",
+    )
     parser.add_argument("--baseline-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline_server:
@@ -277,7 +291,8 @@ def main() -> int:
         return 0
     use_wrk = args.tool == "wrk" or (args.tool == "auto" and shutil.which("wrk"))
     drive = load_wrk if use_wrk else load_python
-    env = {**os.environ, "NELMKG_ACCESS_LOG": "off"}
+    # All the load comes from 127.0.0.1: the per-client query share would refuse most of it.
+    env = {**os.environ, "NELMKG_ACCESS_LOG": "off", "NELMKG_QUERY_SLOTS_PER_CLIENT": "0"}
     scenarios = {"select": SELECT, "construct": CONSTRUCT}
     results: dict[str, dict[str, dict]] = {name: {} for name in (*scenarios, "assess")}
     case = one_case()
@@ -298,26 +313,43 @@ def main() -> int:
             env,
         ),
     ]
-    for label, command, server_env in servers:
-        port = live.free_port()
-        with live.running(command(port, args.workers), port, env=server_env):
-            for name, query in scenarios.items():
-                url = f"http://127.0.0.1:{port}/sparql?query={quote(query)}"
-                drive(url, None, 1.0, args.concurrency)  # warm-up (and fill the cache)
-                results[name][label] = drive(url, None, args.duration, args.concurrency)
-            if has_assess(port, case):
-                assess_found = True
-                url = f"http://127.0.0.1:{port}/assess"
-                drive(url, case, 1.0, args.concurrency)
-                results["assess"][label] = drive(url, case, args.duration, args.concurrency)
+    if args.before:
+        before_env = {**env, "PYTHONPATH": str(args.before.resolve() / "server")}
+        servers.insert(1, ("nelmkg serve BEFORE (cache on)", live.serve_command, before_env))
+    rounds: dict[str, dict[str, list[dict]]] = {name: {} for name in results}
+    # Rounds go through the servers in turn, so that a change in the machine's background load
+    # falls on all of them; each figure is the median over the rounds.
+    for _ in range(args.rounds):
+        for label, command, server_env in servers:
+            port = live.free_port()
+            with live.running(command(port, args.workers), port, env=server_env):
+                for name, query in scenarios.items():
+                    url = f"http://127.0.0.1:{port}/sparql?query={quote(query)}"
+                    drive(url, None, 1.0, args.concurrency)  # warm-up (and fill the cache)
+                    measured = drive(url, None, args.duration, args.concurrency)
+                    rounds[name].setdefault(label, []).append(measured)
+                if has_assess(port, case):
+                    assess_found = True
+                    url = f"http://127.0.0.1:{port}/assess"
+                    drive(url, case, 1.0, args.concurrency)
+                    measured = drive(url, case, args.duration, args.concurrency)
+                    rounds["assess"].setdefault(label, []).append(measured)
+    for name, by_label in rounds.items():
+        for label, runs in by_label.items():
+            results[name][label] = {
+                key: statistics.median(r[key] for r in runs)
+                if key != "socket_errors"
+                else "; ".join(filter(None, (r[key] for r in runs)))
+                for key in runs[0]
+            }
     for name, query in scenarios.items():
         results[name]["in-process rdflib (1 core, no HTTP)"] = in_process(query, args.duration)
 
     tool = "wrk" if use_wrk else "python threads"
     print(
-        f"{args.workers} gunicorn sync workers, concurrency {args.concurrency}, "
+        f"{args.workers} workers, concurrency {args.concurrency}, "
         f"{args.duration:g} s "
-        f"per run, load from {tool}, {os.cpu_count()} CPUs"
+        f"per run, {args.rounds} round(s), load from {tool}, {os.cpu_count()} CPUs"
     )
     failed = []
     for name in (*scenarios, "assess"):

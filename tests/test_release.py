@@ -6,6 +6,7 @@ source files themselves (``source_graphs``), not with the dataset the release wa
 from; ``counts.json`` is compared with rdflib's own count (``expected_summary``).
 """
 
+import errno
 import hashlib
 import json
 import os
@@ -13,6 +14,7 @@ import re
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, URIRef
@@ -20,7 +22,7 @@ from rdflib.compare import isomorphic
 
 import nelmkg
 from nelmkg import paths
-from nelmkg.graph import ontodoc
+from nelmkg.graph import ontodoc, release
 from nelmkg.graph.dataset import part as graph_part
 from nelmkg.graph.release import ReleaseError, write_release
 from nelmkg.graph.version import mismatches
@@ -135,3 +137,59 @@ def test_ontology_doc_is_generated_from_the_ontology(tmp_path):
     committed = paths.ontology_doc_file().read_bytes()
     assert ontodoc.generate(paths.ontology_file()) == committed, "stale: run `nelmkg docs`"
     assert b"nelmkg ontology" in committed and b"<script src=" not in committed
+
+
+def test_a_new_release_replaces_the_old_one_whole(dataset, tmp_path):
+    out = tmp_path / "release"
+    out.mkdir()
+    (out / "stale.txt").write_text("from an earlier release", encoding="utf-8")
+    write_release(dataset, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(release.FILES)
+    assert [p.name for p in tmp_path.iterdir()] == ["release"]  # no temporary folder left
+
+
+def test_a_read_only_place_is_one_line_and_no_files(dataset, capsys):
+    from nelmkg.cli import main
+
+    out = Path("/sys/nelmkg-release")  # sysfs is read-only, even for root
+    with pytest.raises(ReleaseError) as caught:
+        write_release(dataset, out)
+    assert str(out) in str(caught.value) and "\n" not in str(caught.value)
+    assert main(["release", "-o", str(out)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: cannot write the release to /sys/nelmkg-release")
+    assert len(err.splitlines()) == 1 and not out.exists()
+
+
+def test_a_full_disk_leaves_the_earlier_release_untouched(dataset, tmp_path, monkeypatch):
+    out = tmp_path / "release"
+    write_release(dataset, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real = release._write_files
+
+    def fill_up(ds, folder):
+        real(ds, folder)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(release, "_write_files", fill_up)
+    with pytest.raises(ReleaseError, match="No space left on device"):
+        write_release(dataset, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["release"]
+
+
+def test_a_really_full_disk(dataset, tmp_path):
+    """On a 64 KiB tmpfs (needs mount rights: root, as in CI) the release cannot fit."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        with pytest.raises(ReleaseError, match="No space left on device"):
+            write_release(dataset, mount / "release")
+        assert list(mount.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)

@@ -1,5 +1,7 @@
 """The service's Oxigraph store holds exactly what rdflib loads, and the user's files."""
 
+import subprocess
+
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef, namespace
@@ -8,6 +10,7 @@ from rdflib.compare import isomorphic
 from nelmkg.graph.store import StoreLoadError, load_store, store_info, user_graph_name
 from nelmkg.graph.vocab import GRAPHS
 from nelmkg.paths import DataFileError
+from nelmkg.testing import live
 
 
 def as_rdflib(store: ox.Store, graph: str) -> Graph:
@@ -126,6 +129,9 @@ def test_user_files(tmp_path):
         ("bad.ttl", "<http://e/s> <http://e/p> .\n", r"bad.ttl:1:\d+: "),
         ("bad.nq", '<http://e/s> <http://e/p> "o" <http://e/g>\n', r"bad.nq:\d+:\d+: "),
         ("data.json", "{}", "unknown data file suffix"),
+        ("empty.ttl", "", "empty.ttl: holds no triples"),
+        ("comments.nt", "# nothing here\n", "comments.nt: holds no triples"),
+        ("empty.trig", "", "empty.trig: holds no triples"),
     ],
 )
 def test_bad_user_files(tmp_path, name, text, message):
@@ -145,3 +151,23 @@ def test_missing_and_clashing_user_files(tmp_path):
         (tmp_path / d / "same.ttl").write_text("<http://e/s> <http://e/p> 1 .\n", encoding="utf-8")
     with pytest.raises(StoreLoadError, match="same file name"):
         load_store([tmp_path / "a" / "same.ttl", tmp_path / "b" / "same.ttl"], bundled=False)
+
+
+def test_unreadable_user_file(tmp_path):
+    folder = tmp_path / "folder.ttl"  # a folder where a file should be
+    folder.mkdir()
+    with pytest.raises(DataFileError, match="folder.ttl: cannot read"):
+        load_store([folder], bundled=False)
+
+
+def test_serve_refuses_an_empty_data_file(tmp_path):
+    empty = tmp_path / "empty.ttl"
+    empty.write_bytes(b"")
+    command = live.serve_command(live.free_port(), 1, [empty])
+    # In a process of its own: were the file accepted, the server would start and be killed
+    # by the timeout (a failure), rather than serve for ever inside the test run.
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    err = done.stderr.strip()
+    assert done.returncode == 1
+    assert err.startswith("error: ") and "empty.ttl: holds no triples" in err
+    assert len(err.splitlines()) == 1

@@ -12,9 +12,9 @@ def counted(service, monkeypatch):
     calls = []
     real = service.evaluator.call
 
-    def call(op, payload, timeout):
+    def call(op, payload, timeout, *args, **kwargs):
         calls.append(payload)
-        return real(op, payload, timeout)
+        return real(op, payload, timeout, *args, **kwargs)
 
     monkeypatch.setattr(service.evaluator, "call", call)
     monkeypatch.setattr(service, "cache", AnswerCache(1024 * 1024))

@@ -217,7 +217,7 @@ def test_serve_stops_on_a_bad_setting(monkeypatch, capsys):
 def test_gunicorn_options():
     from nelmkg.web.serve import gunicorn_options
 
-    options = gunicorn_options("127.0.0.1", 8000, 2, 10.0)
-    assert options["worker_class"] == "sync" and options["preload_app"] is True
-    assert options["timeout"] > 10 and options["accesslog"] is None
+    options = gunicorn_options("127.0.0.1", 8000, 2)
+    assert options["worker_class"] == "nelmkg.web.front.GuardedWorker"
+    assert options["preload_app"] is True and options["accesslog"] is None
     assert options["bind"] == "127.0.0.1:8000" and options["workers"] == 2

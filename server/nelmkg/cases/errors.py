@@ -23,6 +23,8 @@ STATUS = {
     "remote-context": 422,  # a JSON-LD @context we would have to fetch
     "not-a-case": 422,  # not exactly one nelm:Patient node, or other nodes besides it
     "batch-too-large": 413,  # more cases in one request than the service takes
+    "too-complex": 422,  # nested deeper than the case format allows, or exhausted the limits
+    "doctype": 400,  # RDF/XML with a DOCTYPE: DTDs and entities are never processed
 }
 
 

@@ -31,6 +31,7 @@ from rdflib.plugins.parsers.jsonld import to_rdf
 from rdflib.plugins.shared.jsonld.util import norm_url
 from rdflib.term import IdentifiedNode, Node
 
+from nelmkg.cases.bounds import MAX_WRITTEN_DIGITS, check_tree, json_number
 from nelmkg.cases.context import CONTEXT_IRI, CaseContext
 from nelmkg.cases.errors import CaseInputError
 from nelmkg.graph.jsonvalues import to_json
@@ -47,19 +48,27 @@ _EXPECTED = {
 
 
 def load_json(text: str) -> Any:
-    """Parse JSON text (numbers with a fraction or exponent as ``Decimal``)."""
+    """Parse JSON text within :mod:`nelmkg.cases.bounds` (numbers with a fraction or exponent
+    as ``Decimal``): numbers are checked on their lexical form before conversion, strings after
+    parsing (a case's nesting depth is checked where it is read as a case)."""
 
     def constant(name: str) -> Any:
         raise ValueError(f"{name} is not a JSON number")
 
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=constant)
+        doc = json.loads(
+            text, parse_float=json_number, parse_int=json_number, parse_constant=constant
+        )
+    except CaseInputError:
+        raise
     except json.JSONDecodeError as exc:
         raise CaseInputError(f"invalid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from exc
     except ValueError as exc:
         raise CaseInputError(f"invalid JSON: {exc}") from exc
     except RecursionError as exc:  # the C scanner stops at the interpreter's recursion limit
         raise CaseInputError("invalid JSON: nested too deeply to read") from exc
+    check_tree(doc, max_depth=None)
+    return doc
 
 
 def is_plain(doc: Any) -> bool:
@@ -82,9 +91,21 @@ def _number(key: str, value: Any, kind: str) -> Any:
         if not math.isfinite(value):
             raise _bad(key, value, "a finite number")
         value = Decimal(repr(value))  # keeps the lexical form canonical (no 1e-07)
+    if _too_big(value):  # a number given by code rather than read from JSON text
+        raise _bad(key, str(value)[:24], f"a number of at most {MAX_WRITTEN_DIGITS} digits")
     if kind == "integer" and not isinstance(value, int):
         raise _bad(key, value, _EXPECTED[kind])
     return value
+
+
+def _too_big(value: int | Decimal) -> bool:
+    """Return True for a number whose digits would be costly to write out
+    (:data:`~nelmkg.cases.bounds.MAX_WRITTEN_DIGITS`), found without writing them
+    (``bit_length`` and ``adjusted`` cost nothing)."""
+    if isinstance(value, int):
+        return value.bit_length() > MAX_WRITTEN_DIGITS * 3.33
+    digits = len(value.as_tuple().digits)
+    return digits > MAX_WRITTEN_DIGITS or abs(value.adjusted()) > MAX_WRITTEN_DIGITS
 
 
 def check_plain(doc: dict, context: CaseContext) -> dict:

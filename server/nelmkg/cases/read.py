@@ -7,7 +7,8 @@ on demand, as an RDF graph. Plain JSON is mapped straight to the facts
 touches the network or the file system: relative IRIs resolve against the case base
 (:data:`nelmkg.cases.context.CASE_BASE`), JSON-LD contexts are local
 (:mod:`nelmkg.cases.json_input`),
-and rdflib's RDF/XML parser does not resolve external entities. Syntax errors become
+and RDF/XML with a DOCTYPE is refused before parsing, so no DTD or entity is ever
+processed. Numbers, nesting and text are bounded by :mod:`nelmkg.cases.bounds`. Syntax errors become
 :class:`~nelmkg.cases.errors.CaseInputError` with line and column where the parser knows them.
 """
 
@@ -22,6 +23,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import IdentifiedNode
 
+from nelmkg.cases.bounds import check_graph, check_tree, check_xml
 from nelmkg.cases.context import CaseContext
 from nelmkg.cases.errors import CaseInputError
 from nelmkg.cases.json_input import load_json, to_graph, to_values
@@ -151,6 +153,8 @@ def read_case(source: Any, context: CaseContext, content_type: str | None = None
                 value=content_type,
             )
         text = _decode(source)
+        if fmt == "xml":
+            check_xml(text)
         if fmt != "json":
             return _from_graph(parse_rdf(text, fmt, context.base), None, False, context)
         doc = load_json(text)
@@ -158,6 +162,7 @@ def read_case(source: Any, context: CaseContext, content_type: str | None = None
         doc = source
     else:
         raise TypeError(f"cannot read a case from {type(source).__name__}")
+    check_tree(doc)  # nesting depth (and text) before any recursive processing
     direct = to_values(doc, context)
     if direct is not None:  # plain JSON: no graph until someone asks for it
         node, values = direct
@@ -167,6 +172,7 @@ def read_case(source: Any, context: CaseContext, content_type: str | None = None
 
 
 def _from_graph(graph: Graph, doc: Any, keyed: bool, context: CaseContext) -> Case:
+    check_graph(graph, {k.property: k.key for k in context.keys.values()})
     node = patient_node(graph)
     facts = doc if keyed and isinstance(doc, dict) else None
     return Case(node, node_values(graph, node), _case_id(node, doc, context), keyed, facts, graph)

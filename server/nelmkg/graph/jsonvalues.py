@@ -33,7 +33,8 @@ def to_json(value: Any, names: Mapping[Any, str] | None = None) -> JSONValue:
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, Decimal):
-        if not value.is_finite():
+        # Writing out the digits of 1E+1000000 would take minutes: show such a number as text.
+        if not value.is_finite() or abs(value.adjusted()) > 64:
             return str(value)
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, float):

@@ -91,8 +91,8 @@ def bundled_sources() -> dict[str, list[Path]]:
 def load_store(data_files: Sequence[Path | str] = (), bundled: bool = True) -> ox.Store:
     """Return a new in-memory store with the bundled graphs, ``data_files`` and the union.
 
-    Raises :class:`StoreLoadError` for a file that does not parse, has an unknown suffix, or
-    would load into the same graph name as another user file.
+    Raises :class:`StoreLoadError` for a file that cannot be read or does not parse, holds no
+    triples, has an unknown suffix, or would load into the same graph name as another user file.
     """
     store = ox.Store()
     if bundled:
@@ -109,7 +109,10 @@ def load_store(data_files: Sequence[Path | str] = (), bundled: bool = True) -> o
         if name in seen:
             raise StoreLoadError(f"{path}: same file name as {seen[name]} (graph {name})")
         seen[name] = path
-        store.extend(_into(_read(path, fmt, name), ox.NamedNode(name)))
+        quads = _read(path, fmt, name)
+        if not quads:  # an empty file is a mistake (a failed export), not an empty graph
+            raise StoreLoadError(f"{paths.relative(path)}: holds no triples (empty file?)")
+        store.extend(_into(quads, ox.NamedNode(name)))
     union = [
         ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
         for q in store.quads_for_pattern(None, None, None, None)

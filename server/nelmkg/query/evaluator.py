@@ -7,9 +7,13 @@ at most the time limit for the answer. If none comes, it kills the child (``SIGK
 it, forks a fresh one and answers 503; the CPU the query was burning is freed at once. The
 child is sandboxed (:mod:`nelmkg.query.sandbox`) before it reads its first job.
 
-One child serves one worker, one job at a time (gunicorn sync workers handle one request at
-a time; a lock covers threaded servers). The child is started lazily, or eagerly from
-gunicorn's ``post_fork`` hook, and again in any process that inherits the object by forking.
+One child runs one job at a time (a lock makes concurrent callers wait; a threaded worker
+keeps several children in a :class:`nelmkg.web.lanes.EvaluatorPool`). The child is started
+lazily, or eagerly from gunicorn's ``post_fork`` hook, and again in any process that inherits
+the object by forking. While it waits the worker also asks ``cancelled()`` (the server's "has
+the client gone?") every :data:`CANCEL_POLL` seconds: a job nobody waits for is killed too.
+A child that dies is reported truthfully: killed by ``SIGKILL`` from outside
+(:class:`EvaluatorKilled`), or crashed on its own (:class:`EvaluatorCrashed`: stack or memory).
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ import faulthandler
 import logging
 import multiprocessing
 import os
+import queue
 import signal
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -29,6 +35,7 @@ from nelmkg.query.jobs import QueryFailure
 
 log = logging.getLogger("nelmkg.web")
 Handler = Callable[[Any], Any]
+_GONE = object()  # _wait's answer when the client went away
 
 
 class EvaluatorError(Exception):
@@ -43,8 +50,24 @@ class EvaluatorCrashed(EvaluatorError):
     """The evaluator died while running the job (stack or memory exhausted); it was replaced."""
 
 
+class EvaluatorKilled(EvaluatorCrashed):
+    """The evaluator was killed from outside (``SIGKILL``: the OOM killer, an operator)."""
+
+
+class ClientGone(EvaluatorError):
+    """The client went away while the job ran; the evaluator was killed and replaced."""
+
+
+# How often a waiting worker checks whether its client is still there.
+CANCEL_POLL = 0.1
+
+
 def _child_main(
-    conn: Connection, handlers: dict[str, Handler], memory_mb: int, read_roots: tuple[str, ...]
+    conn: Connection,
+    handlers: dict[str, Handler],
+    memory_mb: int,
+    read_roots: tuple[str, ...],
+    niceness: int = 0,
 ) -> None:
     # Signal handlers of the web worker (gunicorn's) are inherited by fork: reset them.
     for sig in (
@@ -61,6 +84,8 @@ def _child_main(
         signal.signal(sig, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the worker, which kills us
     faulthandler.disable()  # a query that overflows the stack is expected, not a crash report
+    if niceness:  # a long query gets the CPU the web threads leave, not theirs
+        os.nice(niceness)
     report = sandbox.apply({conn.fileno()}, memory_mb, read_roots)
     handlers = {**handlers, "ping": lambda _: {"pid": os.getpid(), "sandbox": report}}
     while True:
@@ -77,15 +102,66 @@ def _child_main(
         conn.send(reply)
 
 
+class Spawner:
+    """Forks evaluator processes from one thread that lives as long as the process.
+
+    ``PR_SET_PDEATHSIG`` (the sandbox's "die with the worker") fires when the *thread* that
+    forked the child ends, not the process: a child forked from a short-lived thread would be
+    killed with it. So a restart asked for on another thread than the main one is done by this
+    spawner's own thread (started once per process, on first need).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner: int | None = None
+        self._jobs: queue.SimpleQueue | None = None
+
+    def __call__(self, start: Callable[[], None]) -> None:
+        """Run ``start`` (which forks) on the main thread or on the spawner's thread."""
+        if threading.current_thread() is threading.main_thread():
+            start()
+            return
+        with self._lock:
+            if self._owner != os.getpid():
+                self._jobs, self._owner = queue.SimpleQueue(), os.getpid()
+                thread = threading.Thread(
+                    target=self._serve, args=(self._jobs,), name="nelmkg-spawner", daemon=True
+                )
+                thread.start()
+            jobs = self._jobs
+        done: queue.SimpleQueue = queue.SimpleQueue()
+        jobs.put((start, done))
+        error = done.get()
+        if error is not None:
+            raise error
+
+    @staticmethod
+    def _serve(jobs: queue.SimpleQueue) -> None:
+        while True:
+            start, done = jobs.get()
+            try:
+                start()
+                done.put(None)
+            except BaseException as exc:  # handed back to the caller
+                done.put(exc)
+
+
 class Evaluator:
     """A child process running named operations (``handlers``) with a time limit per call."""
 
     def __init__(
-        self, handlers: dict[str, Handler], memory_mb: int = 0, read_roots: tuple[str, ...] = ()
+        self,
+        handlers: dict[str, Handler],
+        memory_mb: int = 0,
+        read_roots: tuple[str, ...] = (),
+        niceness: int = 0,
+        spawner: Spawner | None = None,
     ) -> None:
         self._handlers = handlers
         self._memory_mb = memory_mb
         self._read_roots = read_roots
+        self._niceness = niceness
+        self._spawn = spawner or Spawner()
         self._lock = threading.Lock()
         self._process: Any = None
         self._conn: Connection | None = None
@@ -106,11 +182,18 @@ class Evaluator:
         with self._lock:
             self._stop()
 
-    def call(self, op: str, payload: Any, timeout: float) -> Any:
+    def call(
+        self,
+        op: str,
+        payload: Any,
+        timeout: float,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Any:
         """Run ``op`` on ``payload`` in the child; wait at most ``timeout`` seconds.
 
-        Raises :class:`QueryFailure` as the handler raised it, :class:`EvaluationTimeout`
-        or :class:`EvaluatorCrashed` (the child is replaced in both cases), or
+        Raises :class:`QueryFailure` as the handler raised it, :class:`EvaluationTimeout`,
+        :class:`ClientGone` (``cancelled()`` became true) or :class:`EvaluatorCrashed` /
+        :class:`EvaluatorKilled` (the child is replaced in all these cases), or
         :class:`EvaluatorError` for an unexpected error inside the handler.
         """
         with self._lock:
@@ -118,11 +201,17 @@ class Evaluator:
                 self._restart()
             try:
                 self._conn.send((op, payload))
-                ready = self._conn.poll(timeout)
-                reply = self._conn.recv() if ready else None
+                reply = self._wait(timeout, cancelled)
             except (EOFError, OSError) as exc:
+                self._process.join(timeout=1)
+                code = self._process.exitcode
                 self._restart()
-                raise EvaluatorCrashed(str(exc)) from exc
+                if code == -signal.SIGKILL:
+                    raise EvaluatorKilled(f"killed (exit code {code})") from exc
+                raise EvaluatorCrashed(f"{exc} (exit code {code})") from exc
+            if reply is _GONE:
+                self._restart()
+                raise ClientGone()
             if reply is None:
                 self._restart()
                 raise EvaluationTimeout(timeout)
@@ -132,6 +221,19 @@ class Evaluator:
         if status == "fail":
             raise QueryFailure(**value)
         raise EvaluatorError(value)
+
+    def _wait(self, timeout: float, cancelled: Callable[[], bool] | None) -> Any:
+        """Return the child's reply, None after ``timeout``, or ``_GONE`` once cancelled."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            step = left if cancelled is None else min(left, CANCEL_POLL)
+            if self._conn.poll(max(step, 0)):
+                return self._conn.recv()
+            if left <= step:
+                return None
+            if cancelled is not None and cancelled():
+                return _GONE
 
     def _stop(self) -> None:
         if self._process is not None and self._owner == os.getpid():
@@ -147,11 +249,11 @@ class Evaluator:
         context = multiprocessing.get_context("fork")
         process = context.Process(
             target=_child_main,
-            args=(theirs, self._handlers, self._memory_mb, self._read_roots),
+            args=(theirs, self._handlers, self._memory_mb, self._read_roots, self._niceness),
             name="nelmkg-evaluator",
             daemon=True,
         )
-        process.start()
+        self._spawn(process.start)
         theirs.close()
         self._process, self._conn, self._owner = process, ours, os.getpid()
         log.debug("evaluator started: pid %s", process.pid)

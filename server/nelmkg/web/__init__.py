@@ -45,6 +45,10 @@ def create_app(
             app.config["DATA_FILES"],
             memory_mb=app.config["QUERY_MEMORY_MB"],
             cache_mb=app.config["CACHE_MB"],
+            query_slots=app.config["QUERY_SLOTS"],
+            query_slots_per_client=app.config["QUERY_SLOTS_PER_CLIENT"],
+            case_slots=app.config["CASE_SLOTS"],
+            bundle_reader=fhir.bundle_reader,
         ),
     )
     problems.register(app)

@@ -1,8 +1,10 @@
 """``/healthz`` and ``/version``: is the service answering, and what is it serving.
 
-``/healthz`` pings the evaluator process (starting it if needed) and reports the triple
-counts of the default graph and of every named graph, and which sandbox measures the
-evaluator runs under; 503 if the evaluator does not answer within 5 seconds. ``/version``
+``/healthz`` pings a free query evaluator process (starting it if needed) and reports the
+triple counts of the default graph and of every named graph, which sandbox measures the
+evaluator runs under, and how full the query and case lanes are; 503 if the evaluator does not
+answer within 5 seconds. When running queries hold every evaluator it answers at once
+(``"busy": true``) instead of waiting for one. ``/version``
 reports the package version, the ontology's ``owl:versionInfo`` and ``owl:versionIRI``, the
 git commit (``NELMKG_COMMIT``, else ``git rev-parse HEAD`` at start-up, else null) and the
 versions of rdflib and pyoxigraph.
@@ -18,6 +20,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 import nelmkg
 from nelmkg.query.evaluator import EvaluatorError
+from nelmkg.web.lanes import PoolTimeout
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import Service, current
 
@@ -56,12 +59,22 @@ def versions(service: Service, commit: str | None) -> dict:
 def healthz() -> Response:
     """Report liveness, triple counts and the evaluator's sandbox."""
     service = current()
+    lanes = {
+        "queries_running": service.query_lane.inside,
+        "query_slots": service.evaluator.size,
+        "cases_running": service.case_lane.inside,
+        "case_slots": service.cases.size,
+    }
     try:
-        evaluator = service.evaluator.call("ping", None, PING_TIMEOUT)
+        # A free evaluator answers the ping; when slow queries hold them all, say so at once
+        # rather than wait (health must answer while queries run to their limit).
+        evaluator = service.evaluator.call("ping", None, PING_TIMEOUT, wait=0)
+    except PoolTimeout:
+        evaluator = {"pid": None, "busy": True}
     except EvaluatorError as exc:
         raise Problem(503, "evaluator-down", "The query evaluator is not answering.") from exc
     triples = {"default": service.info.default, **service.info.graphs}
-    return jsonify({"status": "ok", "triples": triples, "evaluator": evaluator})
+    return jsonify({"status": "ok", "triples": triples, "evaluator": evaluator, "lanes": lanes})
 
 
 @bp.get("/version")

@@ -37,8 +37,13 @@ PROBLEM_TYPES: dict[str, str] = {
     "bad-case-value": "Bad case value",
     "batch-too-large": "Too many cases",
     "body-too-large": "Request body too large",
+    "case-capacity": "Case evaluators busy",
+    "case-stopped": "Case check stopped",
     "case-syntax": "Case does not parse",
+    "case-timeout": "Case time limit reached",
+    "case-too-complex": "Case too complex",
     "conflicting-format": "Format parameters disagree",
+    "dtd-not-allowed": "DTD refused",
     "evaluator-down": "Query evaluator not answering",
     "fhir-data-problem": "FHIR Bundle data problem",
     "fhir-invalid-bundle": "Invalid FHIR Bundle",
@@ -48,13 +53,16 @@ PROBLEM_TYPES: dict[str, str] = {
     "not-a-case": "Not a case",
     "not-acceptable": "No acceptable result format",
     "not-utf8": "Text is not UTF-8",
+    "query-capacity": "Query capacity full",
     "query-evaluation": "Query evaluation failed",
+    "query-stopped": "Query stopped",
     "query-syntax": "Query syntax error",
     "query-timeout": "Query time limit reached",
     "query-too-complex": "Query too complex",
     "remote-context": "Remote JSON-LD context refused",
     "repeated-parameter": "Parameter repeated",
     "service-not-allowed": "SERVICE not allowed",
+    "too-many-queries": "Too many queries from this client",
     "undeclared-prefix": "Undeclared prefix",
     "unknown-case-key": "Unknown case key",
     "unknown-format": "Unknown format",
@@ -141,6 +149,19 @@ def _page(body: dict[str, Any]) -> Response | None:
         log.exception("the error page for %s could not be rendered", request.path)
         return None
     return Response(html, status=body["status"], content_type=ERROR_FORMATS[1].content_type)
+def body_bytes(
+    status: int, detail: str, instance: str | None, slug: str | None = None, **members: Any
+) -> bytes:
+    """Return a problem body outside any request (the server front's own errors)."""
+    body = {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": PROBLEM_TYPES[slug] if slug else HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **members,
+    }
+    return json.dumps(body, ensure_ascii=False).encode("utf-8")
 
 
 def _from_problem(exc: Problem) -> Response:

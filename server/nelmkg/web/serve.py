@@ -1,17 +1,22 @@
-"""``nelmkg serve``: run the service under gunicorn (sync workers, app preloaded).
+"""``nelmkg serve``: run the service under gunicorn's master with guarded waitress workers.
 
 The app is built once in the gunicorn master (store loaded, named queries prepared) before
-gunicorn starts, so a bad data file or query stops start-up with a one-line message, and every
-worker inherits the loaded store by ``fork``. Each worker forks its own evaluator process
-right away (``post_fork``) and kills it when it exits.
+gunicorn starts, so a bad data file, query or setting stops start-up with a one-line message,
+and every worker inherits the loaded store by ``fork``. Each worker runs
+:class:`nelmkg.web.front.GuardedWorker` (waitress: only complete requests reach the app, with
+header deadline, body rate and connection caps) on :func:`nelmkg.web.lanes.thread_count`
+threads, forks its
+evaluator processes right away (``post_fork``, before any thread exists) and kills them when it
+exits. ``docs/decisions/0007-serving-stack.md`` says why, with measurements.
 
-Equivalent by hand: ``gunicorn --preload -w 2 -b 127.0.0.1:8000 'nelmkg.web:create_app()'``
-(the evaluator then starts on each worker's first query).
+Equivalent by hand (the evaluators then start on first use):
+``gunicorn --preload -w 2 -k nelmkg.web.front.GuardedWorker 'nelmkg.web:create_app()'``.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -20,23 +25,20 @@ from typing import Any
 
 from nelmkg.web.settings import SERVER_SETTINGS, ConfigError, from_env
 
-# gunicorn kills a worker that is silent this long; the query limit always fires first.
-WORKER_TIMEOUT_MARGIN = 30
-
-
-def gunicorn_options(host: str, port: int, workers: int, query_timeout: float) -> dict[str, Any]:
+# gunicorn kills a worker whose loop is silent this long (the loop beats every second).
+WORKER_TIMEOUT = 30
+def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
     """Return the gunicorn settings the service runs with."""
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": "nelmkg.web.front.GuardedWorker",
         "preload_app": True,
-        "timeout": int(query_timeout) + WORKER_TIMEOUT_MARGIN,
+        "timeout": WORKER_TIMEOUT,
         "graceful_timeout": 10,
         "accesslog": None,  # the app logs requests itself, without query strings
         "errorlog": "-",
         "loglevel": "info",
-        "limit_request_line": 8190,  # gunicorn's maximum; longer queries: use POST
         "proc_name": "nelmkg",
     }
 
@@ -57,6 +59,7 @@ def run(host: str, port: int, workers: int, data: list[Path]) -> int:
         env_files = os.environ.get("NELMKG_DATA", "")
         overrides["DATA_FILES"] = [*filter(None, env_files.split(os.pathsep)), *data]
     try:
+        limits = from_env(SERVER_SETTINGS, os.environ)
         app = create_app(overrides)
     except DataFileError as exc:  # a bundled or --data file missing or unreadable
         print(f"error: {exc}", file=sys.stderr)
@@ -65,21 +68,27 @@ def run(host: str, port: int, workers: int, data: list[Path]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     service = app.extensions[EXTENSION]
+    # The loaded graphs are never freed: keep them out of the collector's sight, so that the
+    # workers' first full collections neither stall requests walking them nor copy their
+    # pages (copy-on-write) into every worker and evaluator.
+    gc.collect()
+    gc.freeze()
     logging.basicConfig(
         level=logging.INFO,
         stream=sys.stderr,
         format="%(asctime)s [%(process)d] %(name)s %(message)s",
     )
-    options = gunicorn_options(host, port, workers, app.config["QUERY_TIMEOUT"])
+    options = gunicorn_options(host, port, workers)
 
     class Application(BaseApplication):
         def load_config(self) -> None:
+            self.limits = limits  # read by the workers (nelmkg.web.front)
             for key, value in options.items():
                 self.cfg.set(key, value)
             if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25.1: no socket in ~
                 self.cfg.set("control_socket_disable", True)
-            self.cfg.set("post_fork", lambda server, worker: service.evaluator.start())
-            self.cfg.set("worker_exit", lambda server, worker: service.evaluator.close())
+            self.cfg.set("post_fork", lambda server, worker: service.start())
+            self.cfg.set("worker_exit", lambda server, worker: service.close())
 
         def load(self):
             return app

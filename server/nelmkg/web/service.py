@@ -1,14 +1,15 @@
 """The one object that owns the service's state, built once by ``create_app``.
 
 :class:`Service` holds everything the routes read: the query store and its counts, the named
-queries of ``queries/evidence/`` (and the pages' own, ``queries/pages/``), the evaluator process
-that runs queries under the time limit, the answer cache, the case
-:class:`~nelmkg.eligibility.assessor.Assessor`, the case JSON-LD context documents, the
-ontology's version, and the documents built on first use (the service descriptions, the OpenAPI
-document, the citation audit). :func:`build_service` loads it (a broken data file or named query
-stops start-up); ``create_app`` hangs it on the app once, and blueprints read it through
-:func:`current` only. Nothing here is module-level or shared between services; the tests build
-one per session and give it to every app they make.
+queries of ``queries/evidence/`` (and the pages' own, ``queries/pages/``), the evaluator
+processes that run queries under the time limit, the answer cache, the case
+:class:`~nelmkg.eligibility.assessor.Assessor` and the evaluator processes that read and check
+cases (:mod:`nelmkg.web.lanes`: pools and the lanes admitting requests to them), the case
+JSON-LD context documents, the ontology's version, and the documents built on first use (the
+service descriptions, the OpenAPI document, the citation audit). :func:`build_service` loads it
+(a broken data file or named query stops start-up); ``create_app`` hangs it on the app once, and
+blueprints read it through :func:`current` only. Nothing here is module-level or shared between
+services; the tests build one per session and give it to every app they make.
 """
 
 from __future__ import annotations
@@ -32,10 +33,14 @@ from nelmkg.graph.store import StoreInfo, load_store, store_info
 from nelmkg.graph.vocab import GRAPHS, PREFIXES
 from nelmkg.query import bound, engine, sandbox
 from nelmkg.query.cache import AnswerCache
-from nelmkg.query.evaluator import Evaluator
 from nelmkg.query.jobs import Answer, Job
+from nelmkg.web import casework
+from nelmkg.web.lanes import CASE_QUEUE, QUERY_QUEUE, QUERY_WAIT, EvaluatorPool, Lane
 
 EXTENSION = "nelmkg"
+# Query evaluators run at a lower CPU priority: a query running to its time limit takes the
+# CPU left over by the web threads and the case evaluators, not theirs.
+QUERY_NICENESS = 10
 # Query-string names the service reads itself; a named query may not use them as parameters.
 RESERVED_PARAMS = frozenset({"format", "output", "results"})  # conneg.FORMAT_PARAMS
 ONTOLOGY_VERSION = f"""
@@ -54,27 +59,52 @@ class Service:
     store: ox.Store
     info: StoreInfo
     named: dict[str, NamedQuery]
-    evaluator: Evaluator
+    evaluator: EvaluatorPool  # runs queries
     prefixes: dict[str, str]
     assessor: Assessor
     contexts: Contexts
     ontology_version: dict[str, str | None]
+    cases: EvaluatorPool  # reads and checks cases
+    query_lane: Lane
+    case_lane: Lane
     cache: AnswerCache = field(default_factory=lambda: AnswerCache(0))
     page_queries: dict[str, NamedQuery] = field(default_factory=dict)  # queries/pages/
     descriptions: dict = field(default_factory=dict)  # serialised service descriptions (bounded)
     _built: dict[Any, Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def run(self, job: Job, timeout: float) -> Answer:
-        """Return the answer to ``job``: from the cache, else from the evaluator process
-        (waiting at most ``timeout`` seconds)."""
+    def run(
+        self,
+        job: Job,
+        timeout: float,
+        client: str | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Answer:
+        """Return the answer to ``job``: from the cache, else from an evaluator process
+        (waiting at most ``timeout`` seconds) through the query lane, which may raise
+        :class:`~nelmkg.web.lanes.Busy`."""
         cacheable = self.cache.cacheable(job)
         answer = self.cache.get(job) if cacheable else None
         if answer is None:
-            answer = self.evaluator.call("query", job, timeout)
+            with self.query_lane.enter(client):
+                answer = self.evaluator.call("query", job, timeout, cancelled, wait=QUERY_WAIT)
             if cacheable:
                 self.cache.put(job, answer)
         return answer
+
+    def run_case(
+        self,
+        op: str,
+        payload: dict,
+        timeout: float,
+        client: str | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Any:
+        """Run the case operation ``op`` (:func:`nelmkg.web.casework.handlers`) in a case
+        evaluator through the case lane (waiting at most ``timeout`` s for a free one, then
+        running at most ``timeout`` s)."""
+        with self.case_lane.enter(client):
+            return self.cases.call(op, payload, timeout, cancelled, wait=timeout)
 
     def built(self, key: Any, build: Callable[[], T]) -> T:
         """Return the document kept under ``key``, building it once (the data never changes)."""
@@ -91,9 +121,15 @@ class Service:
         """Return the ontology and KG graphs of the store as one rdflib graph (built once)."""
         return self.built("knowledge", lambda: graphs_of(self.store, ("ontology", "kg")))
 
+    def start(self) -> None:
+        """Fork every evaluator process now (from gunicorn's ``post_fork``)."""
+        self.evaluator.start()
+        self.cases.start()
+
     def close(self) -> None:
-        """Stop the evaluator process (it is started again on the next query)."""
+        """Stop the evaluator processes (they are started again on the next use)."""
         self.evaluator.close()
+        self.cases.close()
 
 
 def graphs_of(store: ox.Store, parts: Sequence[str]) -> Graph:
@@ -143,11 +179,17 @@ def build_service(
     queries_dir: Path | None = None,
     cache_mb: float = 0,
     assessor: Assessor | None = None,
+    query_slots: int = 4,
+    query_slots_per_client: int = 2,
+    case_slots: int = 2,
+    bundle_reader: Callable[[Assessor], casework.BundleReader] | None = None,
 ) -> Service:
     """Load everything the service needs; raise on a broken data file or named query.
 
     The assessor is built from the store's ontology and KG graphs (the files are not read
-    twice) unless one is given.
+    twice) unless one is given. ``query_slots`` and ``case_slots`` size the evaluator pools
+    (per worker process); see :mod:`nelmkg.web.lanes`. ``bundle_reader`` makes the case
+    evaluators' reader of FHIR Bundles sent as JSON (``nelmkg.web.fhir.bundle_reader``).
     """
     store = load_store(data_files)
     named = load_queries(queries_dir or paths.queries_dir("evidence"))
@@ -155,27 +197,33 @@ def build_service(
     page_queries = load_queries(paths.queries_dir("pages"))
     check_named(page_queries)
     prefixes = output_prefixes()
+    knowledge = graphs_of(store, ("ontology", "kg"))
+    if assessor is None:
+        assessor = Assessor.from_repository(knowledge=knowledge)
     handlers = {
         "query": functools.partial(
             engine.run, store, prefixes=prefixes, view=bound.rdflib_view(store), named=named
         )
     }
     roots = sandbox.default_read_roots(paths.root())
-    evaluator = Evaluator(handlers, memory_mb=memory_mb, read_roots=roots)
     service = Service(
         store=store,
         info=store_info(store),
         named=named,
-        evaluator=evaluator,
+        evaluator=EvaluatorPool(handlers, query_slots, memory_mb, roots, QUERY_NICENESS),
         prefixes=prefixes,
-        assessor=assessor,  # type: ignore[arg-type]  # set below when not given
+        assessor=assessor,
         contexts=load_contexts(),
         ontology_version=ontology_version(store),
+        cases=EvaluatorPool(
+            casework.handlers(assessor, bundle_reader), case_slots, memory_mb, roots
+        ),
+        query_lane=Lane("query", query_slots * QUERY_QUEUE, query_slots_per_client),
+        case_lane=Lane("case", case_slots * CASE_QUEUE),
         cache=AnswerCache(int(cache_mb * 1024 * 1024)),
         page_queries=page_queries,
     )
-    if assessor is None:
-        service.assessor = Assessor.from_repository(knowledge=service.knowledge())
+    service._built["knowledge"] = knowledge
     return service
 
 

@@ -4,7 +4,8 @@
 then the ``test_config`` mapping given to ``create_app`` (keys of :data:`SETTINGS` only: an
 unknown key is refused, as a typo would otherwise be ignored). Values are parsed and checked
 here, so a bad value stops start-up with one line naming the variable. :data:`SERVER_SETTINGS`
-are read by ``nelmkg serve`` only (gunicorn's bind address and worker count). Every variable is
+are read by ``nelmkg serve`` only (bind address, worker count and the front's guards against
+slow and greedy clients, :mod:`nelmkg.web.front`). Every variable is
 documented in the README (a test checks).
 """
 
@@ -146,6 +147,38 @@ SETTINGS: tuple[Setting, ...] = (
         "cases accepted in one `/assess` request (JSON array or NDJSON); more gets 413",
     ),
     Setting(
+        "QUERY_SLOTS",
+        "NELMKG_QUERY_SLOTS",
+        4,
+        _positive_int,
+        "queries each worker evaluates at once (one evaluator process each); one more gets 503 "
+        "with `Retry-After`",
+    ),
+    Setting(
+        "QUERY_SLOTS_PER_CLIENT",
+        "NELMKG_QUERY_SLOTS_PER_CLIENT",
+        2,
+        _nonnegative_int,
+        "of those, how many one client address may hold in a worker (0: no cap); one more "
+        "gets 429 with `Retry-After`",
+    ),
+    Setting(
+        "CASE_SLOTS",
+        "NELMKG_CASE_SLOTS",
+        2,
+        _positive_int,
+        "evaluator processes per worker that read and check the cases of `/assess` and "
+        "`/validate`",
+    ),
+    Setting(
+        "CASE_TIMEOUT",
+        "NELMKG_CASE_TIMEOUT",
+        10.0,
+        _positive_float,
+        "seconds reading and checking one request's cases may take; then the work is killed "
+        "and the answer is 503",
+    ),
+    Setting(
         "COMMIT",
         "NELMKG_COMMIT",
         None,
@@ -163,6 +196,36 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         os.cpu_count() or 1,
         _positive_int,
         "gunicorn worker processes (default: the number of CPUs)",
+    ),
+    Setting(
+        "HEADER_TIMEOUT",
+        "NELMKG_HEADER_TIMEOUT",
+        10.0,
+        _positive_float,
+        "seconds a client has to send a request's headers (and an idle connection stays "
+        "open); then the connection is closed",
+    ),
+    Setting(
+        "MIN_BODY_RATE",
+        "NELMKG_MIN_BODY_RATE",
+        1024,
+        _nonnegative_int,
+        "bytes per second a request body must average after the first `NELMKG_HEADER_TIMEOUT`"
+        " seconds; a slower one is dropped (0: no minimum)",
+    ),
+    Setting(
+        "MAX_CONNECTIONS",
+        "NELMKG_MAX_CONNECTIONS",
+        1000,
+        _positive_int,
+        "open connections per worker; beyond it the worker accepts no more until some close",
+    ),
+    Setting(
+        "MAX_CLIENT_CONNECTIONS",
+        "NELMKG_MAX_CLIENT_CONNECTIONS",
+        100,
+        _positive_int,
+        "open connections per client address per worker; one more is closed at once",
     ),
 )
 

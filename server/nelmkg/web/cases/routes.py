@@ -6,12 +6,12 @@ or JSON-LD by ``Accept`` (406 otherwise), whether or not the case conforms.
 
 ``/assess`` answers the assessment JSON of ``docs/case-format.md``, shaped like its input: a
 JSON object gives an object, a JSON array an array, NDJSON (``application/x-ndjson``) NDJSON.
-An RDF body (or ``application/ld+json``) is one case. The walk enters each room once: the body
-is read by :func:`nelmkg.cases.read.read_batch` (cases room), each case assessed by the
-service's :class:`~nelmkg.eligibility.assessor.Assessor` (eligibility room), and the
-JSON-ready result written here. In an array or NDJSON a case the reader refuses becomes its own
-``well_formed: false`` entry; a body that does not parse fails the request (400 with line and
-column). At most ``MAX_BATCH`` cases per request (413).
+An RDF body (or ``application/ld+json``) is one case. The route checks the request's media
+type and negotiates the answer; the body itself is read, checked and answered in a case
+evaluator process under ``CASE_TIMEOUT`` (:mod:`nelmkg.web.casework`; a web thread never
+parses such a body, so none can hold one). In an array or NDJSON a case the reader refuses
+becomes its own ``well_formed: false`` entry; a body that does not parse fails the request
+(400 with line and column). At most ``MAX_BATCH`` cases per request (413).
 
 A Bundle sent as ``application/fhir+json`` is handed to :mod:`nelmkg.web.fhir.cases` (data
 problems as an OperationOutcome); a Bundle sent as JSON is read by the FHIR reader the batch
@@ -24,18 +24,14 @@ never logged (the access log writes sizes only, :mod:`nelmkg.web.hooks`).
 
 from __future__ import annotations
 
-import json
-import warnings
 from collections.abc import Callable
-from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from nelmkg.cases.errors import CaseInputError
-from nelmkg.cases.model import Case
-from nelmkg.cases.read import FORMATS, NDJSON_TYPES, read_batch
-from nelmkg.web import conneg, fhir
+from nelmkg.cases.read import FORMATS, NDJSON_TYPES
+from nelmkg.web import conneg
 from nelmkg.web.fhir import cases as fhir_cases
+from nelmkg.web.lanes import Busy, ClientGone, EvaluationTimeout, EvaluatorCrashed, PoolTimeout
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import current
 
@@ -47,7 +43,7 @@ REPORT_FORMATS: tuple[conneg.Format, ...] = (
     conneg.Format("turtle", "text/turtle", ("application/x-turtle",), charset=True),
     conneg.Format("jsonld", "application/ld+json", ("application/json",)),
 )
-RDFLIB_FORMAT = {"turtle": "turtle", "jsonld": "json-ld"}
+RDFLIB_FORMAT = {"turtle": "turtle", "jsonld": "json-ld"}  # for FHIR callers' reports
 ASSESS_FORMATS = (conneg.Format("json", "application/json"),)
 NDJSON_FORMATS = (conneg.Format("ndjson", "application/x-ndjson", ("application/ndjson",)),)
 
@@ -61,15 +57,9 @@ SLUGS = {
     "remote-context": "remote-context",
     "not-a-case": "not-a-case",
     "batch-too-large": "batch-too-large",
+    "too-complex": "case-too-complex",
+    "doctype": "dtd-not-allowed",
 }
-
-
-def as_problem(exc: CaseInputError) -> Problem:
-    """Return the problem answering a case (or body) the reader refused."""
-    fields = exc.as_dict()
-    fields.pop("message")
-    slug = getattr(exc, "slug", None) or SLUGS.get(exc.kind, "case-syntax")  # FHIR: its own
-    return Problem(exc.status, slug, exc.message, **fields)
 
 
 def accepted(ndjson: bool) -> str:
@@ -105,14 +95,49 @@ def _choose(table: tuple[conneg.Format, ...], what: str) -> conneg.Format:
     return fmt
 
 
-def _quietly(call: Callable[[], Any]) -> Any:
-    # rdflib warns about ill-typed literals with their value (patient data) in the message.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return call()
-        except CaseInputError as exc:
-            raise as_problem(exc) from exc
+def client_gone(req) -> Callable[[], bool] | None:
+    """Return the server's "has the client gone?" check for ``req`` (None if it has none)."""
+    return req.environ.get("waitress.client_disconnected")
+
+
+def run_case(op: str, payload: dict) -> str:
+    """Run case operation ``op`` in a case evaluator under the case time limit; return its text.
+
+    A refused body becomes its problem; a full case lane 503 with ``Retry-After``; a job past
+    the time limit (or whose evaluator was killed) 503; a client that left stops the job.
+    """
+    timeout = current_app.config["CASE_TIMEOUT"]
+    try:
+        status, value = current().run_case(
+            op, payload, timeout, request.remote_addr, client_gone(request)
+        )
+    except Busy as exc:
+        raise Problem(
+            503,
+            "case-capacity",
+            "Every case evaluator of this worker is busy; try again shortly.",
+            headers={"Retry-After": "1"},
+        ) from exc
+    except (EvaluationTimeout, PoolTimeout) as exc:
+        raise Problem(
+            503,
+            "case-timeout",
+            f"Reading and checking this body took more than {timeout:g} s and was stopped.",
+            limit_seconds=timeout,
+        ) from exc
+    except (EvaluatorCrashed, ClientGone) as exc:
+        raise Problem(
+            503,
+            "case-stopped",
+            "The process checking this case was stopped (killed, or the client left); "
+            "it has been restarted. Try again.",
+        ) from exc
+    if status == "refused":
+        fields = dict(value)
+        code, message = fields.pop("status"), fields.pop("message")
+        slug = fields.pop("slug", None) or SLUGS.get(fields["kind"], "case-syntax")
+        raise Problem(code, slug, message, **fields)
+    return value
 
 
 @bp.post("/validate")
@@ -123,16 +148,10 @@ def validate() -> Response:
     body = request.get_data(cache=False)
     if media == FHIR_TYPE:
         return fhir_cases.validate_fhir(body, RDFLIB_FORMAT[fmt.key], fmt.content_type)
-    result = _quietly(lambda: current().assessor.validate(body, media))
-    text = _quietly(lambda: result.report.serialize(format=RDFLIB_FORMAT[fmt.key]))
+    text = run_case("validate", {"body": body, "media": media, "format": fmt.key})
     response = Response(text, content_type=fmt.content_type)
     response.vary.add("Accept")
     return response
-
-
-def dumps(value: Any) -> str:
-    """Return a JSON-ready ``value`` as compact JSON."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 @bp.post("/assess")
@@ -144,22 +163,16 @@ def assess() -> Response:
         _choose(NDJSON_FORMATS, "An NDJSON assessment")
     else:
         _choose(ASSESS_FORMATS, "The assessment")
-    assessor = current().assessor
     body = request.get_data(cache=False)
     if media == FHIR_TYPE:  # a FHIR caller: data problems as an OperationOutcome
         return fhir_cases.assess_fhir(body)
-    limit = current_app.config["MAX_BATCH"]
-    readers = (fhir.reader(),)  # a Bundle sent as JSON, alone or in a batch
-    batch = _quietly(lambda: read_batch(body, media, assessor.context, limit, readers))
-    results = [
-        _quietly(lambda item=item: assessor.assess(item))
-        if isinstance(item, Case)
-        else assessor.refused(item)
-        for item in batch.items
-    ]
-    if batch.shape == "ndjson":
-        out = "".join(dumps(result) + "\n" for result in results)
-        return Response(out, content_type="application/x-ndjson; charset=utf-8")
-    return Response(
-        dumps(results if batch.shape == "array" else results[0]), mimetype="application/json"
-    )
+    payload = {
+        "body": body,
+        "media": media,
+        "limit": current_app.config["MAX_BATCH"],
+        "fhir_max_entries": current_app.config["FHIR_MAX_ENTRIES"],
+    }
+    text = run_case("assess", payload)
+    if ndjson:
+        return Response(text, content_type="application/x-ndjson; charset=utf-8")
+    return Response(text, mimetype="application/json")

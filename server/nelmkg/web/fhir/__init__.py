@@ -28,6 +28,19 @@ def current() -> FhirService:
     return owner.built("fhir", lambda: FhirService.build(owner.assessor))
 
 
+def bundle_reader(assessor: Any) -> Callable[[Any, int], Case | None]:
+    """Return a reader of Bundles sent as JSON for the case evaluators (which have no app):
+    the :class:`FhirService` is built from ``assessor`` on the first Bundle in each process."""
+    built: list[FhirService] = []
+
+    def read(doc: Any, limit: int) -> Case | None:
+        if not built:
+            built.append(FhirService.build(assessor))
+        return built[0].read_case(doc, limit)
+
+    return read
+
+
 def max_entries() -> int:
     """Return the current app's cap on ``Bundle.entry``."""
     return current_app.config["FHIR_MAX_ENTRIES"]

@@ -40,7 +40,14 @@ _SPARQL_TYPES = sorted(
 _SPARQL = {
     "summary": "SPARQL 1.1 Protocol, query operation",
     "query": SPARQL_PARAMS,
-    "responses": {"200": _SPARQL_TYPES, "400": None, "403": None, "406": None, "503": None},
+    "responses": {
+        "200": _SPARQL_TYPES,
+        "400": None,
+        "403": None,
+        "406": None,
+        "429": None,
+        "503": None,
+    },
 }
 _SPARQL_POST = {
     **_SPARQL,
@@ -78,7 +85,14 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
             "path": [("name", "the query's name (see /queries)")],
             "query": [("format", "a result format key or media type")],
             "free_params": True,
-            "responses": {"200": _SPARQL_TYPES, "400": None, "404": None, "406": None},
+            "responses": {
+                "200": _SPARQL_TYPES,
+                "400": None,
+                "404": None,
+                "406": None,
+                "429": None,
+                "503": None,
+            },
         }
     },
     "/healthz": {
@@ -106,6 +120,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                 "413": None,
                 "415": None,
                 "422": None,
+                "503": None,
             },
         }
     },
@@ -121,6 +136,7 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                 "413": None,
                 "415": None,
                 "422": None,
+                "503": None,
             },
         }
     },

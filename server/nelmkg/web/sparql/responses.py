@@ -3,21 +3,32 @@
 Formats are negotiated before evaluation for both kinds of result (solutions/boolean and
 graph); the evaluator uses the one that fits the query form. The limits are applied here:
 the time limit (503 ``query-timeout`` and a fresh evaluator), the row cap
-(``Nelmkg-Truncated: true``), and a crash of the evaluator on a query that exhausts its stack
-or memory (400 ``query-too-complex``).
+(``Nelmkg-Truncated: true``), a crash of the evaluator on a query that exhausts its stack
+or memory (400 ``query-too-complex``), an evaluator killed from outside, e.g. by the OOM killer,
+or a client that left (503 ``query-stopped``), and the query lane (:mod:`nelmkg.web.lanes`):
+503 ``query-capacity`` when every query slot of the worker is taken, 429 ``too-many-queries``
+when this client holds its share, both with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from flask import Response, current_app, render_template, request
 
-from nelmkg.query.evaluator import EvaluationTimeout, EvaluatorCrashed, EvaluatorError
+from nelmkg.query.evaluator import (
+    ClientGone,
+    EvaluationTimeout,
+    EvaluatorCrashed,
+    EvaluatorError,
+    EvaluatorKilled,
+)
 from nelmkg.query.jobs import Answer, Job, QueryFailure
 from nelmkg.web import conneg
 from nelmkg.web.hooks import TRUNCATED_HEADER
+from nelmkg.web.lanes import Busy, PoolTimeout
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import current
 
@@ -68,18 +79,42 @@ def run(query: str, params: dict[str, list[str]], **job: Any) -> Response:
         **job,
     )
     timeout = config["QUERY_TIMEOUT"]
+    gone = request.environ.get("waitress.client_disconnected")  # waitress: client left?
     try:
-        answer = current().run(spec, timeout)
-    except (QueryFailure, EvaluatorError) as exc:
+        answer = current().run(spec, timeout, request.remote_addr, gone)
+    except (QueryFailure, EvaluatorError, Busy) as exc:
         raise as_problem(exc, timeout) from exc
     chosen = table if answer.form in ("solutions", "boolean") else graph
     return respond(answer, chosen)
 
 
-def as_problem(exc: QueryFailure | EvaluatorError, timeout: float) -> Problem:
+def as_problem(exc: QueryFailure | EvaluatorError | Busy, timeout: float) -> Problem:
     """Return the problem answering a query that got no answer: the one error conversion."""
     if isinstance(exc, QueryFailure):
         return Problem(exc.status, exc.slug, exc.detail, **exc.members)
+    retry = {"Retry-After": str(max(1, math.ceil(timeout)))}
+    if isinstance(exc, Busy) and exc.per_client:
+        return Problem(
+            429,
+            "too-many-queries",
+            "This client already has as many queries running as it may; wait for one to "
+            "finish.",
+            headers=retry,
+        )
+    if isinstance(exc, Busy | PoolTimeout):  # the lane is full, or no evaluator came free
+        return Problem(
+            503,
+            "query-capacity",
+            "Every query slot of this worker is taken; try again later.",
+            headers=retry,
+        )
+    if isinstance(exc, EvaluatorKilled | ClientGone):
+        return Problem(
+            503,
+            "query-stopped",
+            "The query was stopped: its evaluator process was killed from outside (e.g. the "
+            "machine ran out of memory) or the client left. It has been restarted; try again.",
+        )
     if isinstance(exc, EvaluationTimeout):
         return Problem(
             503,
