@@ -16,7 +16,7 @@ import tomllib
 import pytest
 from openpyxl import load_workbook
 
-from nelmkg.web.pages.evidence import CONFIG
+from nelmkg.web.pages.evidence.evidence import CONFIG
 
 from .visible import visible_text
 

@@ -11,18 +11,9 @@ are in ``nelmkg/web/static``.
 
 from __future__ import annotations
 
-from nelmkg.web.pages import (
-    api,
-    assess_form,
-    audit,
-    changes,
-    editor,
-    home,
-    ontology,
-    pathway,
-    profile,
-    resources,
-)
+from nelmkg.web.pages import api, changes, editor, home, ontology, pathway, resources
+from nelmkg.web.pages.evidence import audit, profile
+from nelmkg.web.pages.form import page
 
 BLUEPRINTS = (
     home.bp,
@@ -33,6 +24,6 @@ BLUEPRINTS = (
     profile.bp,
     pathway.bp,
     editor.bp,
-    assess_form.bp,
+    page.bp,
     api.bp,
 )

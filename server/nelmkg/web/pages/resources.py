@@ -20,7 +20,8 @@ from markupsafe import Markup
 from nelmkg.graph import markup
 from nelmkg.query import writers
 from nelmkg.web import conneg
-from nelmkg.web.pages import evidence, flags, kit
+from nelmkg.web.pages import kit
+from nelmkg.web.pages.evidence import evidence, flags
 from nelmkg.web.pages.graphview import (
     ID_BASE,
     NELM,

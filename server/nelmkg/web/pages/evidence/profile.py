@@ -15,10 +15,11 @@ import json
 from flask import Blueprint, Response
 
 from nelmkg.web import conneg
-from nelmkg.web.pages import exports, kit
-from nelmkg.web.pages.evidence import config, profiles, review_caveats
-from nelmkg.web.pages.flags import slug as slug_of
-from nelmkg.web.pages.profile_tables import tables
+from nelmkg.web.pages import kit
+from nelmkg.web.pages.evidence import exports
+from nelmkg.web.pages.evidence.evidence import config, profiles, review_caveats
+from nelmkg.web.pages.evidence.flags import slug as slug_of
+from nelmkg.web.pages.evidence.profile_tables import tables
 from nelmkg.web.problems import Problem
 
 bp = Blueprint("profile", __name__)

@@ -16,7 +16,7 @@ NOT_ASSESSABLE = "not assessable from the review"
 
 
 def _view(flag: Flag) -> dict:
-    from nelmkg.web.pages.evidence import flag_view  # one view of a flag for every page
+    from nelmkg.web.pages.evidence.evidence import flag_view  # one view of a flag for every page
 
     return flag_view(flag)
 

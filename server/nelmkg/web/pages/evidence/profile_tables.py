@@ -7,7 +7,7 @@ markup removed (:func:`nelmkg.graph.markup.plain`).
 from __future__ import annotations
 
 from nelmkg.graph.markup import plain
-from nelmkg.web.pages.exports import Table
+from nelmkg.web.pages.evidence.exports import Table
 
 CLAIM_COLUMNS = (
     "Recommendation",

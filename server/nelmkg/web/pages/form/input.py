@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from nelmkg.web.pages.form_fields import Field
+from nelmkg.web.pages.form.fields import Field
 
 # What a number may look like when typed: optional sign, digits, optional decimal part.
 # Checked before converting (no exponents, no "nan", no thousands separators), and bounded.

@@ -21,7 +21,8 @@ from nelmkg.audit.html import TEMPLATES, views
 from nelmkg.audit.model import KIND_BY_NAME
 from nelmkg.audit.render import CSV_COLUMNS, flag_rows
 from nelmkg.web import conneg
-from nelmkg.web.pages import exports, flags, kit
+from nelmkg.web.pages import kit
+from nelmkg.web.pages.evidence import exports, flags
 from nelmkg.web.pages.graphview import local_path
 from nelmkg.web.problems import Problem
 

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from nelmkg.audit import Flag
 from nelmkg.audit.model import KIND_BY_NAME
-from nelmkg.web.pages import caveats, domains, flags
+from nelmkg.web.pages.evidence import caveats, domains, flags
 from nelmkg.web.pages.graphview import local_path
 from nelmkg.web.service import current
 

@@ -21,8 +21,8 @@ from flask import Blueprint, Response, request
 
 from nelmkg.cases.errors import CaseInputError
 from nelmkg.web.pages import kit
-from nelmkg.web.pages.form_fields import Field, groups, read_fields
-from nelmkg.web.pages.form_input import Submission, add_violations, read_form
+from nelmkg.web.pages.form.fields import Field, groups, read_fields
+from nelmkg.web.pages.form.input import Submission, add_violations, read_form
 from nelmkg.web.service import current
 
 bp = Blueprint("assess_form", __name__)

@@ -1,0 +1,1 @@
+"""Evidence for guideline authors: profiles per recommendation, the audit pages, flags, exports."""

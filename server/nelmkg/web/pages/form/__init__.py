@@ -1,0 +1,1 @@
+"""The assessment form (/assess/form): fields from the case shapes, input read back, results."""
