@@ -1,6 +1,9 @@
 """The service's documentation agrees with its code: settings, metrics and problem types."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -26,6 +29,33 @@ def table(name: str, heading: str) -> list[list[str]]:
         elif rows:
             break
     return rows[2:]  # without the header and the rule
+
+
+def help_rows() -> list[tuple[str, str, str, str]]:
+    """Return (variable, flag, default, meaning) of every option ``nelmkg serve --help`` prints
+    (the real command, its output read back as a user reads it; backticks dropped)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "nelmkg.cli", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "5000"},  # no wrapping (it splits "Retry-After")
+        check=True,
+    )
+    options = done.stdout.split("options:", 1)[1]
+    words = " ".join(options.replace("`", "").split())  # argparse wraps and indents
+    found = re.findall(
+        r"(--[a-z-]+) (?:VALUE|FILE \[FILE \.\.\.\]) (.+?) \[([A-Z_]+); default: ([^\]]+)\]",
+        words,
+    )
+    listed = re.findall(r"^  (--[a-z-]+)", options, re.MULTILINE)  # every flag, read or not
+    assert [flag for flag, *_ in found] == listed, "a flag without [VARIABLE; default: ...]"
+    return [(env, flag, default, meaning) for flag, meaning, env, default in found]
+
+
+def test_the_settings_table_is_what_serve_help_prints():
+    documented = [tuple(row) for row in table("docs/operations.md", "## Settings")]
+    assert documented == help_rows()
 
 
 def test_the_settings_table_lists_every_setting_with_its_flag_and_default():

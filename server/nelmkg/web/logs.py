@@ -11,7 +11,7 @@ returns in ``X-Request-Id``), and the access log's lines carry their fields (``m
 ``NELMKG_LOG_FORMAT=text`` the same records are plain lines.
 
 What a client sends is never logged: the access log writes the path without its query string
-and sizes, never a query or a body (cases are patient data; ``tests/web/test_logs.py``).
+and sizes, never a query or a body (cases are patient data; ``tests/web/test_logs_live.py``).
 """
 
 from __future__ import annotations
