@@ -18,6 +18,7 @@ import pytest
 import rdflib
 
 from nelmkg import paths
+from nelmkg.graph.store import StoreInfo
 from nelmkg.query.evaluator import EvaluatorError
 from nelmkg.web.lanes import PoolTimeout
 
@@ -113,3 +114,13 @@ def test_readyz_starts_a_dead_case_evaluator_again(client, service):
     time.sleep(0.2)
     assert client.get("/readyz").get_json()["checks"]["case_evaluator"] == "ok"
     assert set(service.cases.pids) - killed, "the ping must have started a new evaluator"
+
+
+@pytest.mark.parametrize("loaded", ["no triples", "no named queries"])
+def test_readyz_when_the_data_is_not_loaded(client, service, monkeypatch, assert_problem, loaded):
+    if loaded == "no triples":
+        monkeypatch.setattr(service, "info", StoreInfo(graphs={}, default=0))
+    else:
+        monkeypatch.setattr(service, "named", {})
+    body = assert_problem(client.get("/readyz"), 503, "not-ready", failed=["data"])
+    assert body["checks"] == {"data": "empty", "query_evaluator": "ok", "case_evaluator": "ok"}
