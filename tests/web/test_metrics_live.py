@@ -30,8 +30,19 @@ def server(tmp_path_factory):
     env = {**os.environ, "TMPDIR": str(tmp)}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     with live.running(live.serve_command(port, 2), port, env=env, log=tmp / "server.log") as run:
+        wait_for_workers(run, 2)  # /healthz answers once the first worker is up
         yield run, tmp
     assert not list(tmp.glob("nelmkg-metrics-*")), "the private metrics folder must be removed"
+
+
+def wait_for_workers(run: live.LiveServer, count: int, limit: float = 60) -> list[int]:
+    """Wait until gunicorn's master has ``count`` workers; return their ids."""
+    deadline = time.monotonic() + limit
+    while len(workers := live.children(run.process.pid)) != count:
+        if time.monotonic() > deadline:
+            pytest.fail(f"gunicorn has {len(workers)} workers, not {count}")
+        time.sleep(0.2)
+    return workers
 
 
 def scrape(base: str) -> float:
@@ -59,8 +70,7 @@ def healthz_workers(base: str, count: int) -> list[int]:
 
 def served_by_both(run: live.LiveServer) -> list[int]:
     """Send /healthz requests until both workers have answered some; return who answered."""
-    workers = set(live.children(run.process.pid))
-    assert len(workers) == 2
+    workers = set(wait_for_workers(run, 2))
     answered: list[int] = []
     while len(set(answered)) < 2 and len(answered) < 2000:
         answered += healthz_workers(run.base, 40)
@@ -84,13 +94,10 @@ def test_a_worker_that_leaves_keeps_its_counts(server):
     leaving = answered[0]  # a worker that has counted some requests
     os.kill(leaving, signal.SIGTERM)  # a graceful exit; gunicorn starts a replacement
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        current = live.children(run.process.pid)
-        if leaving not in current and len(current) == 2:
-            break
+    while leaving in wait_for_workers(run, 2):
+        if time.monotonic() > deadline:
+            pytest.fail("gunicorn did not replace the worker")
         time.sleep(0.2)
-    else:
-        pytest.fail("gunicorn did not replace the worker")
     time.sleep(1)  # the replacement starts its evaluators and serves
     assert folder.is_dir(), "a leaving worker must not remove the master's metrics folder"
     assert scrape(run.base) == counted
