@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import http.client
 import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -20,6 +23,8 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import FOAF, RDF
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
+
+from nelmkg.testing import live
 
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 DOCUMENTS = "SELECT ?d WHERE { ?d a <http://xmlns.com/foaf/0.1/Document> } ORDER BY ?d"
@@ -202,22 +207,108 @@ def test_serve_stops_on_a_bad_data_file(tmp_path, capsys):
 
     bad = tmp_path / "bad.ttl"
     bad.write_text("<http://e/s> <http://e/p> .\n", encoding="utf-8")
-    assert main(["serve", "--port", "1", "--data", str(bad)]) == 1
+    assert main(["serve", "--port", str(live.free_port()), "--data", str(bad)]) == 1
     assert "bad.ttl:1:" in capsys.readouterr().err
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ, "serve must restore the environment"
 
 
-def test_serve_stops_on_a_bad_setting(monkeypatch, capsys):
-    from nelmkg.cli import main
+def serve(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real ``nelmkg serve`` command (expected to stop at once)."""
+    return subprocess.run(
+        [sys.executable, "-m", "nelmkg.cli", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
 
-    monkeypatch.setenv("NELMKG_QUERY_TIMEOUT", "soon")
-    assert main(["serve", "--port", "1"]) == 1
-    assert "NELMKG_QUERY_TIMEOUT" in capsys.readouterr().err
+
+@pytest.mark.parametrize(
+    ("args", "env", "named"),
+    [
+        ((), {"NELMKG_QUERY_TIMEOUT": "soon"}, "NELMKG_QUERY_TIMEOUT"),
+        (("--query-timeout", "soon"), {}, "--query-timeout"),
+        (("--port", "99999"), {}, "--port"),
+        ((), {"NELMKG_PORT": "http"}, "NELMKG_PORT"),
+        (("--workers", "0"), {}, "--workers"),
+        (("--log-format", "xml"), {}, "--log-format"),
+        (("--cors", "https://example.org"), {}, "--cors"),
+        (("--access-log", "maybe"), {}, "--access-log"),
+        (("--metrics-dir", "/no/such/folder"), {}, "--metrics-dir"),
+        ((), {"PROMETHEUS_MULTIPROC_DIR": "/no/such/folder"}, "PROMETHEUS_MULTIPROC_DIR"),
+        (("--host", "no-such-host.invalid"), {}, "no-such-host.invalid"),
+    ],
+)
+def test_a_bad_value_is_one_line(args, env, named):
+    started = time.monotonic()
+    done = serve("--port", str(live.free_port()), *args, env=env)
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], done.stderr
+    assert time.monotonic() - started < 30, "refused before loading the data"
 
 
-def test_gunicorn_options():
-    from nelmkg.web.serve import gunicorn_options
+def test_a_busy_port_is_one_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = serve("--port", str(port))
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port}: address already in use"
+    ]
 
-    options = gunicorn_options("127.0.0.1", 8000, 2)
-    assert options["worker_class"] == "nelmkg.web.front.GuardedWorker"
-    assert options["preload_app"] is True and options["accesslog"] is None
-    assert options["bind"] == "127.0.0.1:8000" and options["workers"] == 2
+
+def test_help_lists_every_setting_as_flag_and_variable():
+    from nelmkg.web.settings import SERVER_SETTINGS, SETTINGS
+
+    done = serve("--help")
+    assert done.returncode == 0
+    text = " ".join(done.stdout.split())  # argparse wraps lines
+    for setting in SERVER_SETTINGS + SETTINGS:
+        assert f"{setting.option} " in text and f"[{setting.env};" in text, setting.env
+
+
+def test_a_flag_wins_over_its_variable():
+    import argparse
+
+    from nelmkg.web.serve import add_parser, settings_of
+
+    parser = argparse.ArgumentParser()
+    add_parser(parser.add_subparsers())
+    env = {"NELMKG_PORT": "9000", "NELMKG_MAX_ROWS": "5", "NELMKG_DATA": "a.ttl"}
+    args = parser.parse_args(["serve", "--port", "9100", "--max-rows", "7", "--data", "b.nq"])
+    server, overrides = settings_of(args, env)
+    assert server["PORT"] == 9100 and server["HOST"] == "127.0.0.1"
+    assert overrides == {"MAX_ROWS": 7, "DATA_FILES": (Path("a.ttl"), Path("b.nq"))}
+    server, overrides = settings_of(parser.parse_args(["serve"]), env)
+    assert server["PORT"] == 9000 and overrides == {}, "the app reads its variables itself"
+
+
+def test_the_operators_metrics_folder_is_emptied_of_stale_counts_and_kept(tmp_path, monkeypatch):
+    from nelmkg.web.serve import metrics_directory
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    (tmp_path / "counter_4242.db").write_bytes(b"stale")
+    (tmp_path / "notes.txt").write_text("the operator's", encoding="utf-8")
+    with metrics_directory(tmp_path) as folder:
+        assert folder == tmp_path and os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(tmp_path)
+        assert not list(tmp_path.glob("*.db"))
+    assert tmp_path.is_dir() and (tmp_path / "notes.txt").exists()
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+
+def test_the_private_metrics_folder_is_made_and_removed(tmp_path, monkeypatch):
+    from nelmkg.web.serve import metrics_directory
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "/the/operators/before")
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    with metrics_directory(None) as folder:
+        assert folder.parent == tmp_path and folder.is_dir()
+        assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(folder)
+    assert not folder.exists()
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == "/the/operators/before"

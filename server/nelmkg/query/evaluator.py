@@ -156,8 +156,10 @@ class Evaluator:
         read_roots: tuple[str, ...] = (),
         niceness: int = 0,
         spawner: Spawner | None = None,
+        on_restart: Callable[[str], None] | None = None,
     ) -> None:
         self._handlers = handlers
+        self._on_restart = on_restart  # told the reason when a running child is replaced
         self._memory_mb = memory_mb
         self._read_roots = read_roots
         self._niceness = niceness
@@ -198,22 +200,23 @@ class Evaluator:
         """
         with self._lock:
             if self._owner != os.getpid() or not self._process.is_alive():
-                self._restart()
+                self._restart("dead")
             try:
                 self._conn.send((op, payload))
                 reply = self._wait(timeout, cancelled)
             except (EOFError, OSError) as exc:
                 self._process.join(timeout=1)
                 code = self._process.exitcode
-                self._restart()
-                if code == -signal.SIGKILL:
+                killed = code == -signal.SIGKILL
+                self._restart("killed" if killed else "crashed")
+                if killed:
                     raise EvaluatorKilled(f"killed (exit code {code})") from exc
                 raise EvaluatorCrashed(f"{exc} (exit code {code})") from exc
             if reply is _GONE:
-                self._restart()
+                self._restart("client-gone")
                 raise ClientGone()
             if reply is None:
-                self._restart()
+                self._restart("timeout")
                 raise EvaluationTimeout(timeout)
         status, value = reply
         if status == "ok":
@@ -243,7 +246,9 @@ class Evaluator:
             self._conn.close()  # in a forked copy this closes only the inherited descriptor
         self._process = self._conn = self._owner = None
 
-    def _restart(self) -> None:
+    def _restart(self, reason: str | None = None) -> None:
+        # Only replacing a child this process started counts as a restart (not a first start).
+        replacing = self._process is not None and self._owner == os.getpid()
         self._stop()
         ours, theirs = multiprocessing.Pipe(duplex=True)
         context = multiprocessing.get_context("fork")
@@ -257,3 +262,5 @@ class Evaluator:
         theirs.close()
         self._process, self._conn, self._owner = process, ours, os.getpid()
         log.debug("evaluator started: pid %s", process.pid)
+        if replacing and reason and self._on_restart is not None:
+            self._on_restart(reason)

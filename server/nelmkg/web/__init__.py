@@ -6,7 +6,7 @@ built — store loaded, named queries prepared, case assessor built — and hung
 never parse a data file. Each concern is one blueprint in :data:`BLUEPRINTS`, grouped by room:
 the SPARQL protocol (:mod:`nelmkg.web.sparql`), the case API (:mod:`nelmkg.web.cases`), FHIR
 and CDS Hooks (:mod:`nelmkg.web.fhir`), the pages (:mod:`nelmkg.web.pages`) and the service's
-own health routes.
+own health routes (``/healthz``, ``/readyz``, ``/metrics``, ``/version``).
 
 ``test_config`` overrides settings; ``service`` may pass an already built service so that tests
 share one store, one evaluator and one assessor between the apps they make.

@@ -24,6 +24,7 @@ from nelmkg.cases.errors import CaseInputError
 from nelmkg.cases.model import Case
 from nelmkg.cases.read import read_batch
 from nelmkg.eligibility.assessor import Assessor
+from nelmkg.web.metrics import tally
 
 Reply = tuple[str, Any]
 # Reads a FHIR Bundle sent as JSON into a case (None for any other document), with at most
@@ -43,7 +44,7 @@ def _refused(exc: CaseInputError) -> Reply:
     return "refused", {**exc.as_dict(), "status": exc.status, "slug": getattr(exc, "slug", None)}
 
 
-def _guarded(work: Callable[[], str]) -> Reply:
+def _guarded(work: Callable[[], Any]) -> Reply:
     # rdflib warns about ill-typed literals with their value (patient data) in the message.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -71,13 +72,14 @@ def validate(assessor: Assessor, payload: dict) -> Reply:
 
 
 def assess(assessor: Assessor, payload: dict, bundles: BundleReader | None) -> Reply:
-    """Assess the cases of ``body`` (``media``, at most ``limit``); answer JSON or NDJSON.
+    """Assess the cases of ``body`` (``media``, at most ``limit``); answer JSON or NDJSON,
+    with the :func:`~nelmkg.web.metrics.tally` of the verdicts for the worker to count.
 
     A FHIR Bundle sent as JSON (alone or in a batch) is read by ``bundles``, with at most
     ``fhir_max_entries`` entries.
     """
 
-    def work() -> str:
+    def work() -> tuple[str, dict]:
         entries = payload["fhir_max_entries"]
         readers = (lambda doc: bundles(doc, entries),) if bundles else ()
         batch = read_batch(
@@ -88,8 +90,10 @@ def assess(assessor: Assessor, payload: dict, bundles: BundleReader | None) -> R
             for item in batch.items
         ]
         if batch.shape == "ndjson":
-            return "".join(dumps(result) + "\n" for result in results)
-        return dumps(results if batch.shape == "array" else results[0])
+            text = "".join(dumps(result) + "\n" for result in results)
+        else:
+            text = dumps(results if batch.shape == "array" else results[0])
+        return text, tally(results)
 
     return _guarded(work)
 

@@ -1,10 +1,22 @@
-"""``/healthz`` and ``/version``: is the service answering, and what is it serving.
+"""``/healthz``, ``/readyz``, ``/metrics`` and ``/version``: is the service answering, may it
+take traffic, what has it done, and what is it serving.
 
 ``/healthz`` pings a free query evaluator process (starting it if needed) and reports the
 triple counts of the default graph and of every named graph, which sandbox measures the
-evaluator runs under, and how full the query and case lanes are; 503 if the evaluator does not
-answer within 5 seconds. When running queries hold every evaluator it answers at once
-(``"busy": true``) instead of waiting for one. ``/version``
+evaluator runs under, how full the query and case lanes are and which worker process answered;
+503 if the evaluator does not answer within 5 seconds. When running queries hold every
+evaluator it answers at once (``"busy": true``) instead of waiting for one.
+
+``/readyz`` is the readiness probe: 200 when the data is loaded (the default graph has
+triples, the named queries are prepared) and an evaluator of each pool — queries and cases —
+answers a ping (a pool whose evaluators are all busy running work counts as alive; a dead one
+is started again by the ping); otherwise 503 ``not-ready`` naming the failed checks. It answers
+from memory and two pipe round trips, cheap enough to poll every second.
+
+``/metrics`` is the Prometheus exposition of :mod:`nelmkg.web.metrics`, summed over every
+gunicorn worker under ``nelmkg serve`` (text format, or OpenMetrics when asked for).
+
+``/version``
 reports the package version, the ontology's ``owl:versionInfo`` and ``owl:versionIRI``, the
 git commit (``NELMKG_COMMIT``, else ``git rev-parse HEAD`` at start-up, else null) and the
 versions of rdflib and pyoxigraph.
@@ -12,11 +24,12 @@ versions of rdflib and pyoxigraph.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from importlib.metadata import version as dist_version
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, current_app, jsonify, request
 
 import nelmkg
 from nelmkg.query.evaluator import EvaluatorError
@@ -74,7 +87,50 @@ def healthz() -> Response:
     except EvaluatorError as exc:
         raise Problem(503, "evaluator-down", "The query evaluator is not answering.") from exc
     triples = {"default": service.info.default, **service.info.graphs}
-    return jsonify({"status": "ok", "triples": triples, "evaluator": evaluator, "lanes": lanes})
+    return jsonify(
+        {
+            "status": "ok",
+            "triples": triples,
+            "evaluator": evaluator,
+            "lanes": lanes,
+            "worker": os.getpid(),
+        }
+    )
+
+
+def _alive(pool) -> str:
+    """Return ``ok`` (a ping answered), ``busy`` (every evaluator is running work) or ``down``."""
+    try:
+        pool.call("ping", None, PING_TIMEOUT, wait=0)
+    except PoolTimeout:
+        return "busy"
+    except EvaluatorError:
+        return "down"
+    return "ok"
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """Report whether this worker may take traffic: data loaded, evaluators alive."""
+    service = current()
+    checks = {
+        "data": "ok" if service.info.default > 0 and service.named else "empty",
+        "query_evaluator": _alive(service.evaluator),
+        "case_evaluator": _alive(service.cases),
+    }
+    failed = [name for name, state in checks.items() if state not in ("ok", "busy")]
+    if failed:
+        raise Problem(
+            503, "not-ready", f"Not ready: {', '.join(failed)}.", checks=checks, failed=failed
+        )
+    return jsonify({"status": "ready", "checks": checks})
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    """Report the Prometheus metrics of every worker (text format or OpenMetrics)."""
+    body, content_type = current().metrics.exposition(request.headers.get("Accept"))
+    return Response(body, content_type=content_type)
 
 
 @bp.get("/version")

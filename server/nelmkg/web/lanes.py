@@ -82,7 +82,8 @@ class PoolTimeout(EvaluatorError):
 
 
 class EvaluatorPool:
-    """``size`` evaluator processes running the same ``handlers``, one job each at a time."""
+    """``size`` evaluator processes running the same ``handlers``, one job each at a time;
+    ``on_restart`` is told the reason whenever one of them is replaced (metrics)."""
 
     def __init__(
         self,
@@ -91,11 +92,13 @@ class EvaluatorPool:
         memory_mb: int = 0,
         read_roots: tuple[str, ...] = (),
         niceness: int = 0,
+        on_restart: Callable[[str], None] | None = None,
     ) -> None:
         self.size = size
         spawner = Spawner()
         self._all = [
-            Evaluator(handlers, memory_mb, read_roots, niceness, spawner) for _ in range(size)
+            Evaluator(handlers, memory_mb, read_roots, niceness, spawner, on_restart)
+            for _ in range(size)
         ]
         self._idle = list(self._all)
         self._ready = threading.Condition()

@@ -52,6 +52,7 @@ PROBLEM_TYPES: dict[str, str] = {
     "missing-query": "No query",
     "not-a-case": "Not a case",
     "not-acceptable": "No acceptable result format",
+    "not-ready": "Not ready",
     "not-utf8": "Text is not UTF-8",
     "query-capacity": "Query capacity full",
     "query-evaluation": "Query evaluation failed",

@@ -5,8 +5,9 @@ queries of ``queries/evidence/`` (and the pages' own, ``queries/pages/``), the e
 processes that run queries under the time limit, the answer cache, the case
 :class:`~nelmkg.eligibility.assessor.Assessor` and the evaluator processes that read and check
 cases (:mod:`nelmkg.web.lanes`: pools and the lanes admitting requests to them), the case
-JSON-LD context documents, the ontology's version, and the documents built on first use (the
-service descriptions, the OpenAPI document, the citation audit). :func:`build_service` loads it
+JSON-LD context documents, the ontology's version, the Prometheus counters
+(:mod:`nelmkg.web.metrics`), and the documents built on first use (the service descriptions,
+the OpenAPI document, the citation audit). :func:`build_service` loads it
 (a broken data file or named query stops start-up); ``create_app`` hangs it on the app once, and
 blueprints read it through :func:`current` only. Nothing here is module-level or shared between
 services; the tests build one per session and give it to every app they make.
@@ -35,7 +36,15 @@ from nelmkg.query import bound, engine, sandbox
 from nelmkg.query.cache import AnswerCache
 from nelmkg.query.jobs import Answer, Job
 from nelmkg.web import casework
-from nelmkg.web.lanes import CASE_QUEUE, QUERY_QUEUE, QUERY_WAIT, EvaluatorPool, Lane
+from nelmkg.web.lanes import (
+    CASE_QUEUE,
+    QUERY_QUEUE,
+    QUERY_WAIT,
+    EvaluationTimeout,
+    EvaluatorPool,
+    Lane,
+)
+from nelmkg.web.metrics import Metrics
 
 EXTENSION = "nelmkg"
 # Query evaluators run at a lower CPU priority: a query running to its time limit takes the
@@ -68,6 +77,7 @@ class Service:
     query_lane: Lane
     case_lane: Lane
     cache: AnswerCache = field(default_factory=lambda: AnswerCache(0))
+    metrics: Metrics = field(default_factory=Metrics)  # what /metrics reports
     page_queries: dict[str, NamedQuery] = field(default_factory=dict)  # queries/pages/
     descriptions: dict = field(default_factory=dict)  # serialised service descriptions (bounded)
     _built: dict[Any, Any] = field(default_factory=dict, repr=False)
@@ -85,11 +95,23 @@ class Service:
         :class:`~nelmkg.web.lanes.Busy`."""
         cacheable = self.cache.cacheable(job)
         answer = self.cache.get(job) if cacheable else None
-        if answer is None:
+        if answer is not None:
+            self.metrics.cache_hits.inc()
+        else:
+            if cacheable:
+                self.metrics.cache_misses.inc()
             with self.query_lane.enter(client):
-                answer = self.evaluator.call("query", job, timeout, cancelled, wait=QUERY_WAIT)
+                try:
+                    answer = self.evaluator.call(
+                        "query", job, timeout, cancelled, wait=QUERY_WAIT
+                    )
+                except EvaluationTimeout:
+                    self.metrics.timeouts.labels("query").inc()
+                    raise
             if cacheable:
                 self.cache.put(job, answer)
+        if answer.truncated:
+            self.metrics.truncated.inc()
         return answer
 
     def run_case(
@@ -104,7 +126,11 @@ class Service:
         evaluator through the case lane (waiting at most ``timeout`` s for a free one, then
         running at most ``timeout`` s)."""
         with self.case_lane.enter(client):
-            return self.cases.call(op, payload, timeout, cancelled, wait=timeout)
+            try:
+                return self.cases.call(op, payload, timeout, cancelled, wait=timeout)
+            except EvaluationTimeout:
+                self.metrics.timeouts.labels("case").inc()
+                raise
 
     def built(self, key: Any, build: Callable[[], T]) -> T:
         """Return the document kept under ``key``, building it once (the data never changes)."""
@@ -206,22 +232,30 @@ def build_service(
         )
     }
     roots = sandbox.default_read_roots(paths.root())
+    metrics = Metrics()
     service = Service(
         store=store,
         info=store_info(store),
         named=named,
-        evaluator=EvaluatorPool(handlers, query_slots, memory_mb, roots, QUERY_NICENESS),
+        evaluator=EvaluatorPool(
+            handlers, query_slots, memory_mb, roots, QUERY_NICENESS, metrics.restarted("query")
+        ),
         prefixes=prefixes,
         assessor=assessor,
         contexts=load_contexts(),
         ontology_version=ontology_version(store),
         cases=EvaluatorPool(
-            casework.handlers(assessor, bundle_reader), case_slots, memory_mb, roots
+            casework.handlers(assessor, bundle_reader),
+            case_slots,
+            memory_mb,
+            roots,
+            on_restart=metrics.restarted("case"),
         ),
         query_lane=Lane("query", query_slots * QUERY_QUEUE, query_slots_per_client),
         case_lane=Lane("case", case_slots * CASE_QUEUE),
         cache=AnswerCache(int(cache_mb * 1024 * 1024)),
         page_queries=page_queries,
+        metrics=metrics,
     )
     service._built["knowledge"] = knowledge
     return service

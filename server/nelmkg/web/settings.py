@@ -1,16 +1,22 @@
-"""The service's settings as one closed table: Flask config key, environment variable, default.
+"""The service's settings as one closed table: Flask config key, environment variable, flag,
+default.
 
 :func:`load` builds the config of one app: defaults, then ``NELMKG_*`` environment variables,
 then the ``test_config`` mapping given to ``create_app`` (keys of :data:`SETTINGS` only: an
 unknown key is refused, as a typo would otherwise be ignored). Values are parsed and checked
-here, so a bad value stops start-up with one line naming the variable. :data:`SERVER_SETTINGS`
-are read by ``nelmkg serve`` only (bind address, worker count and the front's guards against
-slow and greedy clients, :mod:`nelmkg.web.front`). Every variable is
-documented in the README (a test checks).
+here, so a bad value stops start-up with one line naming the variable (or the flag).
+:data:`SERVER_SETTINGS` are read by ``nelmkg serve`` only (bind address, worker count, the
+front's guards against slow and greedy clients, :mod:`nelmkg.web.front`, metrics and logs).
+
+Every setting is also a flag of ``nelmkg serve``, generated from this table by
+:func:`add_flags` (``NELMKG_QUERY_TIMEOUT`` is ``--query-timeout``; a flag wins over its
+variable) and read back by :func:`from_flags`. The one table of the docs
+(``docs/operations.md``) lists them all (a test checks).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -63,6 +69,32 @@ def _files(text: str) -> tuple[Path, ...]:
     return tuple(Path(p) for p in text.split(os.pathsep) if p.strip())
 
 
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise ValueError("must be a TCP port, 1 to 65535")
+    return value
+
+
+def _choice(*names: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in names:
+            raise ValueError(f"must be one of {', '.join(names)}")
+        return value
+
+    return parse
+
+
+def _directory(text: str) -> Path:
+    path = Path(text)
+    if not path.is_dir():
+        raise ValueError("is not a directory")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ValueError("is not writable")
+    return path
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configurable value."""
@@ -72,6 +104,28 @@ class Setting:
     default: Any
     parse: Callable[[str], Any]
     help: str
+    flag: str | None = None  # None: from the variable, NELMKG_MAX_ROWS -> --max-rows
+    many: bool = False  # the flag takes several values, added to the variable's
+    shown_as: str | None = None  # the default in words, when it is not a constant
+
+    @property
+    def option(self) -> str:
+        """Return the ``nelmkg serve`` flag of this setting."""
+        return self.flag or "--" + self.env.removeprefix("NELMKG_").lower().replace("_", "-")
+
+    @property
+    def shown(self) -> str:
+        """Return the default as the docs and ``--help`` show it."""
+        value = self.default
+        if self.shown_as is not None:
+            return self.shown_as
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if value is None or value == ():
+            return "(none)"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -130,14 +184,17 @@ SETTINGS: tuple[Setting, ...] = (
         "NELMKG_DATA",
         (),
         _files,
-        "extra RDF files (.ttl .nt .trig .nq) loaded as named graphs, separated by `:`",
+        "extra RDF files (.ttl .nt .trig .nq) loaded as named graphs, separated by `:`; the "
+        "flag takes several and adds them to the variable's",
+        many=True,
     ),
     Setting(
         "ACCESS_LOG",
         "NELMKG_ACCESS_LOG",
         True,
         _boolean,
-        "log one line per request (method, path, status, size, time; never query text)",
+        "log one line per request (method, path, status, size, time, request id; never the "
+        "query string or the body)",
     ),
     Setting(
         "MAX_BATCH",
@@ -183,19 +240,21 @@ SETTINGS: tuple[Setting, ...] = (
         "NELMKG_COMMIT",
         None,
         str,
-        "git commit reported by /version (default: `git rev-parse HEAD` of the checkout)",
+        "git commit reported by /version",
+        shown_as="`git rev-parse HEAD` of the checkout",
     ),
 )
 
 SERVER_SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "NELMKG_HOST", "127.0.0.1", str, "address `nelmkg serve` listens on"),
-    Setting("PORT", "NELMKG_PORT", 8000, _positive_int, "port `nelmkg serve` listens on"),
+    Setting("PORT", "NELMKG_PORT", 8000, _port, "port `nelmkg serve` listens on"),
     Setting(
         "WORKERS",
         "NELMKG_WORKERS",
         os.cpu_count() or 1,
         _positive_int,
-        "gunicorn worker processes (default: the number of CPUs)",
+        "gunicorn worker processes",
+        shown_as="the number of CPUs",
     ),
     Setting(
         "HEADER_TIMEOUT",
@@ -227,6 +286,31 @@ SERVER_SETTINGS: tuple[Setting, ...] = (
         _positive_int,
         "open connections per client address per worker; one more is closed at once",
     ),
+    Setting(
+        "METRICS_DIR",
+        "PROMETHEUS_MULTIPROC_DIR",
+        None,
+        _directory,
+        "directory where the workers keep their Prometheus counts, summed by `/metrics` "
+        "(prometheus-client's own variable; stale counts in it are removed at start-up)",
+        flag="--metrics-dir",
+        shown_as="a private temporary directory, made at start-up and removed at exit",
+    ),
+    Setting(
+        "LOG_FORMAT",
+        "NELMKG_LOG_FORMAT",
+        "json",
+        _choice("json", "text"),
+        "`json`: one JSON object per log line (time, level, logger, pid, message, request id "
+        "and the access log's fields); `text`: plain lines",
+    ),
+    Setting(
+        "LOG_LEVEL",
+        "NELMKG_LOG_LEVEL",
+        "info",
+        _choice("debug", "info", "warning", "error"),
+        "least severe log level written",
+    ),
 )
 
 
@@ -242,6 +326,35 @@ def from_env(settings: tuple[Setting, ...], environ: Mapping[str, str]) -> dict[
             values[setting.key] = setting.parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{setting.env}={raw!r}: {exc}") from exc
+    return values
+
+
+def add_flags(parser: argparse.ArgumentParser, settings: tuple[Setting, ...]) -> None:
+    """Add one flag per setting to ``parser``; the values are read by :func:`from_flags`."""
+    for setting in settings:
+        parser.add_argument(
+            setting.option,
+            dest=setting.key,
+            default=None,
+            nargs="+" if setting.many else None,
+            metavar="FILE" if setting.many else "VALUE",
+            help=f"{setting.help.replace('%', '%%')} [{setting.env}; default: {setting.shown}]",
+        )
+
+
+def from_flags(settings: tuple[Setting, ...], args: argparse.Namespace) -> dict[str, Any]:
+    """Return the parsed values of the flags given in ``args`` (flags left out are absent)."""
+    values = {}
+    for setting in settings:
+        raw = getattr(args, setting.key, None)
+        if raw is None:
+            continue
+        texts = raw if setting.many else [raw]
+        try:
+            parsed = [setting.parse(text) for text in texts]
+        except ValueError as exc:
+            raise ConfigError(f"{setting.option} {' '.join(texts)!r}: {exc}") from exc
+        values[setting.key] = tuple(p for ps in parsed for p in ps) if setting.many else parsed[0]
     return values
 
 

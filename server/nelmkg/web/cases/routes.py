@@ -25,6 +25,7 @@ never logged (the access log writes sizes only, :mod:`nelmkg.web.hooks`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
@@ -100,8 +101,9 @@ def client_gone(req) -> Callable[[], bool] | None:
     return req.environ.get("waitress.client_disconnected")
 
 
-def run_case(op: str, payload: dict) -> str:
-    """Run case operation ``op`` in a case evaluator under the case time limit; return its text.
+def run_case(op: str, payload: dict) -> Any:
+    """Run case operation ``op`` in a case evaluator under the case time limit; return its
+    answer (the text; for ``assess`` the text and the tally of verdicts).
 
     A refused body becomes its problem; a full case lane 503 with ``Retry-After``; a job past
     the time limit (or whose evaluator was killed) 503; a client that left stops the job.
@@ -172,7 +174,8 @@ def assess() -> Response:
         "limit": current_app.config["MAX_BATCH"],
         "fhir_max_entries": current_app.config["FHIR_MAX_ENTRIES"],
     }
-    text = run_case("assess", payload)
+    text, counts = run_case("assess", payload)
+    current().metrics.count_cases(counts)
     if ndjson:
         return Response(text, content_type="application/x-ndjson; charset=utf-8")
     return Response(text, mimetype="application/json")

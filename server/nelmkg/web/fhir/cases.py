@@ -25,6 +25,8 @@ from nelmkg.fhir.reader import BundleCase, is_bundle
 from nelmkg.graph.vocab import NELM
 from nelmkg.web import fhir
 from nelmkg.web.fhir.responses import json_response, outcome, outcome_of
+from nelmkg.web.metrics import tally
+from nelmkg.web.service import current as current_service
 
 MEDIA_TYPE = "application/fhir+json"
 
@@ -58,6 +60,7 @@ def assess_fhir(body: bytes) -> Response:
         result, read = _quietly(lambda: fhir.current().assess(doc, fhir.max_entries()))
     except CaseInputError as exc:
         return outcome_of(exc)
+    current_service().metrics.count_cases(tally([result]))
     if not result["well_formed"]:
         return outcome(422, violation_issues(result["violations"], read.report["facts"]))
     return json_response(result)

@@ -101,6 +101,18 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
             "responses": {"200": ["application/json"], "503": None},
         }
     },
+    "/readyz": {
+        "get": {
+            "summary": "Readiness: data loaded, query and case evaluators answering",
+            "responses": {"200": ["application/json"], "503": None},
+        }
+    },
+    "/metrics": {
+        "get": {
+            "summary": "Prometheus metrics, summed over every worker (docs/operations.md)",
+            "responses": {"200": ["text/plain", "application/openmetrics-text"]},
+        }
+    },
     "/version": {
         "get": {
             "summary": "Package, ontology, commit and library versions",
