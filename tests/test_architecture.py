@@ -33,7 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "web": {"query", "eligibility", "cases", "graph", "paths", "nelmkg"},
     "web.sparql": {"web", "query", "graph"},
     "web.cases": {"web", "web.fhir", "cases", "eligibility", "graph"},
-    "web.fhir": {"web", "fhir", "cases", "graph"},
+    "web.fhir": {"web", "fhir", "cases", "eligibility", "graph"},
     "web.pages": {"web", "web.cases", "audit", "query", "eligibility", "cases", "graph", "paths"}
     | {"nelmkg", "changes"},
     "web.app": {"web", "web.sparql", "web.cases", "web.fhir", "web.pages", "graph", "paths"},

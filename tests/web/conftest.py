@@ -18,7 +18,8 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF
 
 from nelmkg.testing import live
-from nelmkg.web import create_app, fhir
+from nelmkg.web import create_app
+from nelmkg.web.fhir.work import FhirWork
 from nelmkg.web.problems import PROBLEM_BASE
 from nelmkg.web.service import build_service
 
@@ -35,7 +36,7 @@ def web_data() -> Path:
 @pytest.fixture(scope="session")
 def service():
     """The service loaded once: bundled graphs + protocol test graphs, one evaluator."""
-    built = build_service([PROTOCOL_DATA], memory_mb=1024, bundle_reader=fhir.bundle_reader)
+    built = build_service([PROTOCOL_DATA], memory_mb=1024, fhir_work=FhirWork)
     yield built
     built.close()
 

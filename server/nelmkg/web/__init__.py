@@ -22,6 +22,7 @@ from flask import Flask
 from nelmkg import paths
 from nelmkg.web import fhir, health, hooks, problems, settings
 from nelmkg.web.cases import contexts, routes
+from nelmkg.web.fhir.work import FhirWork
 from nelmkg.web.pages import BLUEPRINTS as PAGES
 from nelmkg.web.service import Service, build_service, install
 from nelmkg.web.sparql import endpoint, named, void
@@ -48,7 +49,7 @@ def create_app(
             query_slots=app.config["QUERY_SLOTS"],
             query_slots_per_client=app.config["QUERY_SLOTS_PER_CLIENT"],
             case_slots=app.config["CASE_SLOTS"],
-            bundle_reader=fhir.bundle_reader,
+            fhir_work=FhirWork,
         ),
     )
     problems.register(app)

@@ -28,7 +28,7 @@ from nelmkg.web.metrics import tally
 
 Reply = tuple[str, Any]
 # Reads a FHIR Bundle sent as JSON into a case (None for any other document), with at most
-# ``max_entries`` entries; made from the assessor by nelmkg.web.fhir.bundle_reader.
+# ``max_entries`` entries (``nelmkg.web.fhir.work.FhirWork.read_case``).
 BundleReader = Callable[[Any, int], Any]
 # /validate report format key -> rdflib serializer name.
 RDFLIB_FORMAT = {"turtle": "turtle", "jsonld": "json-ld"}
@@ -99,12 +99,15 @@ def assess(assessor: Assessor, payload: dict, bundles: BundleReader | None) -> R
 
 
 def handlers(
-    assessor: Assessor, bundle_reader: Callable[[Assessor], BundleReader] | None = None
+    assessor: Assessor, fhir_work: Callable[[Assessor], Any] | None = None
 ) -> dict[str, Callable[[Any], Reply]]:
-    """Return the case evaluator's operations, bound to ``assessor`` and, when given, the
-    reader of FHIR Bundles made from it (``nelmkg.web.fhir.bundle_reader``)."""
-    bundles = bundle_reader(assessor) if bundle_reader else None
+    """Return the case evaluator's operations, bound to ``assessor``; with ``fhir_work``
+    (``nelmkg.web.fhir.work.FhirWork``) also the FHIR callers' operations, and Bundles sent as
+    plain JSON read by it."""
+    fhir = fhir_work(assessor) if fhir_work else None
+    bundles = fhir.read_case if fhir else None
     return {
         "validate": lambda payload: validate(assessor, payload),
         "assess": lambda payload: assess(assessor, payload, bundles),
+        **(fhir.handlers() if fhir else {}),
     }

@@ -208,14 +208,14 @@ def build_service(
     query_slots: int = 4,
     query_slots_per_client: int = 2,
     case_slots: int = 2,
-    bundle_reader: Callable[[Assessor], casework.BundleReader] | None = None,
+    fhir_work: Callable[[Assessor], Any] | None = None,
 ) -> Service:
     """Load everything the service needs; raise on a broken data file or named query.
 
     The assessor is built from the store's ontology and KG graphs (the files are not read
     twice) unless one is given. ``query_slots`` and ``case_slots`` size the evaluator pools
-    (per worker process); see :mod:`nelmkg.web.lanes`. ``bundle_reader`` makes the case
-    evaluators' reader of FHIR Bundles sent as JSON (``nelmkg.web.fhir.bundle_reader``).
+    (per worker process); see :mod:`nelmkg.web.lanes`. ``fhir_work`` makes the case
+    evaluators' FHIR side (``nelmkg.web.fhir.work.FhirWork``: Bundles and CDS Hooks calls).
     """
     store = load_store(data_files)
     named = load_queries(queries_dir or paths.queries_dir("evidence"))
@@ -245,7 +245,7 @@ def build_service(
         contexts=load_contexts(),
         ontology_version=ontology_version(store),
         cases=EvaluatorPool(
-            casework.handlers(assessor, bundle_reader),
+            casework.handlers(assessor, fhir_work),
             case_slots,
             memory_mb,
             roots,

@@ -24,15 +24,13 @@ never logged (the access log writes sizes only, :mod:`nelmkg.web.hooks`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
 from nelmkg.cases.read import FORMATS, NDJSON_TYPES
-from nelmkg.web import conneg
+from nelmkg.web import caselane, conneg
 from nelmkg.web.fhir import cases as fhir_cases
-from nelmkg.web.lanes import Busy, ClientGone, EvaluationTimeout, EvaluatorCrashed, PoolTimeout
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import current
 
@@ -96,44 +94,14 @@ def _choose(table: tuple[conneg.Format, ...], what: str) -> conneg.Format:
     return fmt
 
 
-def client_gone(req) -> Callable[[], bool] | None:
-    """Return the server's "has the client gone?" check for ``req`` (None if it has none)."""
-    return req.environ.get("waitress.client_disconnected")
-
-
 def run_case(op: str, payload: dict) -> Any:
     """Run case operation ``op`` in a case evaluator under the case time limit; return its
     answer (the text; for ``assess`` the text and the tally of verdicts).
 
-    A refused body becomes its problem; a full case lane 503 with ``Retry-After``; a job past
-    the time limit (or whose evaluator was killed) 503; a client that left stops the job.
+    A refused body becomes its problem; the lane's own failures are problems of
+    :func:`nelmkg.web.caselane.send`.
     """
-    timeout = current_app.config["CASE_TIMEOUT"]
-    try:
-        status, value = current().run_case(
-            op, payload, timeout, request.remote_addr, client_gone(request)
-        )
-    except Busy as exc:
-        raise Problem(
-            503,
-            "case-capacity",
-            "Every case evaluator of this worker is busy; try again shortly.",
-            headers={"Retry-After": "1"},
-        ) from exc
-    except (EvaluationTimeout, PoolTimeout) as exc:
-        raise Problem(
-            503,
-            "case-timeout",
-            f"Reading and checking this body took more than {timeout:g} s and was stopped.",
-            limit_seconds=timeout,
-        ) from exc
-    except (EvaluatorCrashed, ClientGone) as exc:
-        raise Problem(
-            503,
-            "case-stopped",
-            "The process checking this case was stopped (killed, or the client left); "
-            "it has been restarted. Try again.",
-        ) from exc
+    status, value = caselane.send(op, payload)
     if status == "refused":
         fields = dict(value)
         code, message = fields.pop("status"), fields.pop("message")

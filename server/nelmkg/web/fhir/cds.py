@@ -12,18 +12,14 @@ a Bundle with data problems, which never appear in a card.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
-from nelmkg.cases.errors import CaseInputError
-from nelmkg.cases.json_input import load_json
 from nelmkg.fhir.issues import Issue
-from nelmkg.fhir.outcome import violation_issues
-from nelmkg.fhir.reader import is_bundle
 from nelmkg.fhir.service import FhirService
-from nelmkg.web.fhir.responses import json_response, outcome, outcome_of
+from nelmkg.web.fhir.cases import respond
+from nelmkg.web.fhir.responses import json_response, outcome
 
 bp = Blueprint("cds", __name__)
 
@@ -51,60 +47,15 @@ def _bad(status: int, code: str, text: str, expression: str | None = None) -> Re
     return outcome(status, [Issue("error", code, text, expression)])
 
 
-def _request_problem(call: Any, row: dict[str, Any]) -> Response | None:
-    """Return the 400 answer for a body that is not a patient-view call, else None."""
-    if not isinstance(call, dict):
-        return _bad(400, "structure", "a CDS Hooks request is a JSON object")
-    if call.get("hook") != row["hook"]:
-        return _bad(400, "value", f"this service answers the {row['hook']} hook", "hook")
-    if not isinstance(call.get("hookInstance"), str) or not call["hookInstance"]:
-        return _bad(400, "required", "hookInstance (a string) is required", "hookInstance")
-    context = call.get("context")
-    if not isinstance(context, dict) or not isinstance(context.get("patientId"), str):
-        return _bad(400, "required", "context.patientId (a string) is required", "context")
-    if call.get("prefetch") is not None and not isinstance(call["prefetch"], dict):
-        return _bad(400, "structure", "prefetch must be an object", "prefetch")
-    return None
-
-
 @bp.post("/cds-services/<service_id>")
 def call(service_id: str) -> Response:
-    """Answer a CDS Hooks call with one card per treatment option."""
-    service = _service()
-    row = service.cds["service"]
+    """Answer a CDS Hooks call with one card per treatment option.
+
+    The call is parsed, checked and assessed in a case evaluator under the case time limit
+    (:meth:`nelmkg.web.fhir.work.FhirWork.cds`), like every case body.
+    """
+    row = _service().cds["service"]
     if service_id != row["id"]:
         return _bad(404, "not-found", f"there is no CDS service {service_id}; see /cds-services")
-    try:
-        body = load_json(request.get_data(cache=False).decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        return _bad(400, "structure", "the body is not UTF-8")
-    except CaseInputError as exc:
-        return outcome_of(exc)
-    problem = _request_problem(body, row)
-    if problem is not None:
-        return problem
-    key = row["prefetch_key"]
-    bundle = (body.get("prefetch") or {}).get(key)
-    if not is_bundle(bundle):
-        return _bad(
-            412,
-            "required",
-            f"prefetch {key!r} ({row['prefetch'][key]}) is missing or not a Bundle; "
-            "this service reads the prefetch only and never calls the FHIR server",
-            f"prefetch.{key}",
-        )
-    try:
-        result, read = service.assess(bundle, current_app.config["FHIR_MAX_ENTRIES"])
-    except CaseInputError as exc:
-        return outcome_of(exc)
-    if not result["well_formed"]:
-        return outcome(422, violation_issues(result["violations"], read.report["facts"]))
-    if read.case.id != body["context"]["patientId"]:
-        return _bad(
-            422,
-            "invariant",
-            f"the prefetched Patient.id {read.case.id!r} is not context.patientId",
-            f"prefetch.{key}",
-        )
-    cards = service.cards.cards(result, request.url_root)
-    return Response(json.dumps({"cards": cards}, ensure_ascii=False), mimetype="application/json")
+    body = request.get_data(cache=False)
+    return respond("fhir_cds", {"body": body, "url_root": request.url_root})

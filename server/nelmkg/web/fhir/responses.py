@@ -34,11 +34,6 @@ def outcome(status: int, issues: list[Issue]) -> Response:
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=MEDIA_TYPE)
 
 
-def outcome_of(exc: CaseInputError) -> Response:
-    """Return the OperationOutcome answering a refused Bundle."""
-    return outcome(exc.status, issues_of(exc))
-
-
 def json_response(value: Any, status: int = 200) -> Response:
     """Return a JSON-ready ``value`` as ``application/json``."""
     body = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
