@@ -159,6 +159,11 @@ def run(store: UnionStore, job: Job, prefixes: dict[str, str]) -> Answer:
         ) from exc
 
 
+def run_tuple(store: UnionStore, fields: tuple, prefixes: dict[str, str]) -> Answer:
+    """Run the job sent down the pipe as :meth:`Job.as_tuple` (see :func:`run`)."""
+    return run(store, Job(*fields), prefixes)
+
+
 def _boolean(value: bool, job: Job) -> Answer:
     key = job.result_format
     if key is None:

@@ -51,6 +51,9 @@ EXTENSION = "nelmkg"
 # Query evaluators run at a lower CPU priority: a query running to its time limit takes the
 # CPU left over by the web threads and the case evaluators, not theirs.
 QUERY_NICENESS = 10
+# A query evaluator whose private memory grew by this much (a scan copies the store pages it
+# walks: nelmkg.query.evaluator) exits after answering; the next query gets a fresh one.
+QUERY_RETIRE_MB = 64
 # Query-string names the service reads itself; a named query may not use them as parameters.
 RESERVED_PARAMS = frozenset({"format", "output", "results"})  # conneg.FORMAT_PARAMS
 ONTOLOGY_VERSION = f"""
@@ -104,7 +107,7 @@ class Service:
             with self.query_lane.enter(client):
                 try:
                     answer = self.evaluator.call(
-                        "query", job, timeout, cancelled, wait=QUERY_WAIT
+                        "query", job.as_tuple(), timeout, cancelled, wait=QUERY_WAIT
                     )
                 except EvaluationTimeout:
                     self.metrics.timeouts.labels("query").inc()
@@ -237,7 +240,7 @@ def build_service(
     knowledge = graphs_of(store, ("ontology", "kg"))
     if assessor is None:
         assessor = Assessor.from_repository(knowledge=knowledge)
-    handlers = {"query": functools.partial(engine.run, store, prefixes=prefixes)}
+    handlers = {"query": functools.partial(engine.run_tuple, store, prefixes=prefixes)}
     roots = sandbox.default_read_roots(paths.root())
     metrics = Metrics()
     service = Service(
@@ -245,7 +248,13 @@ def build_service(
         info=store_info(store),
         named=named,
         evaluator=EvaluatorPool(
-            handlers, query_slots, memory_mb, roots, QUERY_NICENESS, metrics.restarted("query")
+            handlers,
+            query_slots,
+            memory_mb,
+            roots,
+            QUERY_NICENESS,
+            metrics.restarted("query"),
+            retire_mb=QUERY_RETIRE_MB,
         ),
         prefixes=prefixes,
         assessor=assessor,
