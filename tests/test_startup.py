@@ -12,8 +12,10 @@ import sys
 
 from nelmkg import paths
 
-# The web stack and the reasoner, which one-case `nelmkg assess` must not load (hand-written).
+# The web stack, the reasoner and pySHACL (the compiled engine needs none), which one-case
+# `nelmkg assess` must not load (hand-written).
 HEAVY = (
+    "pyshacl",
     "flask",
     "werkzeug",
     "jinja2",
@@ -43,9 +45,10 @@ def test_one_case_assess_loads_neither_web_stack_nor_reasoner():
 
 
 def test_the_heavy_modules_are_real_names():
-    """The check above can fail: the service's worker and the reasoner import every one."""
+    """The check above can fail: the service's worker, the reasoner and the checks import
+    every one."""
     code = (
-        "import sys, nelmkg.web.front, nelmkg.graph.reasoning; "
+        "import sys, nelmkg.web.front, nelmkg.graph.reasoning, nelmkg.graph.checks; "
         f"print(*[m for m in {HEAVY!r} if m not in sys.modules] or ['none'])"
     )
     assert in_fresh_python(code) == ["none"]
