@@ -73,9 +73,12 @@ class UnionStore:
     default graph (``ox.DefaultGraph()``) as that union too. ``inner`` is the Oxigraph store.
     """
 
-    def __init__(self, inner: ox.Store, view: bool = True) -> None:
+    def __init__(
+        self, inner: ox.Store, view: bool = True, counts: dict[str, int] | None = None
+    ) -> None:
         self.inner = inner
         self.view = view  # False: the union was copied into the default graph
+        self.counts = counts  # triples per named graph, when counted at load (never changes)
 
     def query(
         self,
@@ -178,7 +181,8 @@ def load_store(data_files: Sequence[Path | str] = (), bundled: bool = True) -> U
             raise StoreLoadError(f"{path}: same file name as {seen[name]} (graph {name})")
         seen[name] = path
         _load(store, path, fmt, name, check_empty=True)
-    return UnionStore(store, view=not graphs_share_triples(store))
+    counts = graph_counts(store)  # one scan of the store, used twice
+    return UnionStore(store, view=not graphs_share_triples(store, counts), counts=counts)
 
 
 def graph_counts(store: ox.Store) -> dict[str, int]:
@@ -186,9 +190,10 @@ def graph_counts(store: ox.Store) -> dict[str, int]:
     return {row["g"].value: int(row["n"].value) for row in store.query(COUNTS)}
 
 
-def graphs_share_triples(store: ox.Store) -> bool:
-    """Return True (and copy the union into the default graph) if two graphs share a triple."""
-    counts = graph_counts(store)
+def graphs_share_triples(store: ox.Store, counts: dict[str, int] | None = None) -> bool:
+    """Return True (and copy the union into the default graph) if two graphs share a triple;
+    ``counts`` are the store's :func:`graph_counts` when known."""
+    counts = graph_counts(store) if counts is None else counts
     if len(counts) < 2:
         return False
     names = {q.value: q for q in store.named_graphs()}
@@ -205,7 +210,7 @@ def graphs_share_triples(store: ox.Store) -> bool:
 
 def store_info(store: UnionStore) -> StoreInfo:
     """Count the triples of every named graph and of the default graph (the union)."""
-    counts = graph_counts(store.inner)
+    counts = graph_counts(store.inner) if store.counts is None else store.counts
     named = sum(counts.values())
     # As a view the union has every triple once (the graphs share none); as a copy, count it.
     default = named if store.view else len(store.inner) - named
