@@ -13,8 +13,10 @@ once a row past the cap has begun; the text is cut where that row begins and clo
   never a name's first character; and Oxigraph writes ``,{`` nowhere else. An *empty*
   solution (``{}``: no variable bound) has no such marker; while ``{}`` appears nowhere the
   count is exact, otherwise the result is written again by way of TSV (:func:`solutions`).
-- **CSV** (a field may hold a line break) and the prefixed graph formats (Turtle, RDF/XML,
-  JSON-LD) are made from capped TSV or N-Triples, parsed and written again by Oxigraph.
+- **CSV** (a field may hold a line break) is made from capped TSV, parsed and written again.
+- The grouped graph formats (Turtle, RDF/XML, JSON-LD) cannot be cut by bytes: at most ``cap``
+  triples are taken from the result and written by Oxigraph at once (for a Turtle answer of
+  2,469 triples 10 ms, against 18 ms for capped N-Triples parsed and written again).
 
 A test compares these counts and cuts with Oxigraph's own results on hostile literals.
 ASK answers are a few bytes, written here; CSV/TSV booleans use the column ``_askResult``
@@ -28,6 +30,8 @@ import re
 from collections.abc import Callable
 
 import pyoxigraph as ox
+
+from nelmkg.query.jobs import take
 
 RESULTS = ox.QueryResultsFormat
 SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -171,13 +175,12 @@ def triples(
     result: ox.QueryTriples, key: str, cap: int, prefixes: dict[str, str]
 ) -> tuple[bytes, bool]:
     """Write the triples of a CONSTRUCT/DESCRIBE ``result`` in format ``key``."""
-    sink = _capped(lambda out: result.serialize(out, format=ox.RdfFormat.N_TRIPLES), "lines", cap)
     if key == "ntriples":
+        write = lambda out: result.serialize(out, format=ox.RdfFormat.N_TRIPLES)  # noqa: E731
+        sink = _capped(write, "lines", cap)
         return sink.text(), sink.truncated
-    fmt = GRAPH_FORMATS[key]
-    used = prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    parsed = ox.parse(sink.text(), format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(parsed, format=fmt, prefixes=used) or b"", sink.truncated
+    kept, cut = take(result, cap)
+    return write_triples(kept, key, prefixes), cut
 
 
 def write_boolean(value: bool, key: str) -> bytes:
