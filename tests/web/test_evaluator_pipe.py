@@ -70,10 +70,12 @@ def test_an_answer_comes_back_whole_without_pickle(no_pickle):
     [(16, 64, True), (16, 1, False), (0, 64, False)],
 )
 def test_an_evaluator_that_grew_retires_after_answering(retire_mb, grow_mb, replaced):
-    evaluator = Evaluator(HANDLERS, retire_mb=retire_mb)
+    reasons: list[str] = []
+    evaluator = Evaluator(HANDLERS, on_restart=reasons.append, retire_mb=retire_mb)
     try:
         first = evaluator.call("grow", grow_mb, 30)  # answered, whatever happens next
         second = evaluator.call("grow", 0, 30)
         assert (second != first) is replaced
+        assert reasons == (["retired"] if replaced else [])  # counted by /metrics
     finally:
         evaluator.close()
