@@ -57,7 +57,9 @@ def _shown(text: str) -> str:
 def _refuse_number(text: str, key: str | None = None) -> CaseInputError:
     why = number_problem(text)
     subject = f"{key} is a number that" if key else f"the number {_shown(text)}"
-    return CaseInputError(f"{subject} {why}", kind="bad-value", key=key, value=_shown(text))
+    return CaseInputError(
+        f"{subject} {why}", kind="bad-value", key=key, value=_shown(text)
+    )
 
 
 def json_number(text: str) -> int | Decimal:

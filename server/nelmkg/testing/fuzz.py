@@ -76,29 +76,18 @@ json_texts = st.recursive(
 )
 deep = st.integers(20, 3000).map(lambda n: "[" * n + "]" * n)
 jsonld = st.tuples(json_texts, st.integers(1, 600)).map(
-    lambda t: (
-        '{"@context":"'
-        + CONTEXT
-        + '","@type":"Patient","x":'
-        + "[" * t[1]
-        + t[0]
-        + "]" * t[1]
-        + "}"
-    )
+    lambda t: '{"@context":"' + CONTEXT + '","@type":"Patient","x":' + "[" * t[1] + t[0]
+    + "]" * t[1] + "}"
 )
 turtle = st.tuples(numbers, st.sampled_from(["decimal", "integer", "double"])).map(
-    lambda t: (
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-        "<x> a <https://w3id.org/nelmkg/ontology#Patient> ; "
-        f'<https://w3id.org/nelmkg/ontology#ageYears> "{t[0]}"^^xsd:{t[1]} .'
-    )
+    lambda t: "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+    '<x> a <https://w3id.org/nelmkg/ontology#Patient> ; '
+    f'<https://w3id.org/nelmkg/ontology#ageYears> "{t[0]}"^^xsd:{t[1]} .'
 )
 xml_bomb = st.integers(1, 12).map(
-    lambda n: (
-        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a0 "aaaaaaaa">'
-        + "".join(f'<!ENTITY a{i} "' + f"&a{i - 1};" * 10 + '">' for i in range(1, n))
-        + f"]><r>&a{n - 1};</r>"
-    )
+    lambda n: '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a0 "aaaaaaaa">'
+    + "".join(f'<!ENTITY a{i} "' + f"&a{i - 1};" * 10 + '">' for i in range(1, n))
+    + f']><r>&a{n - 1};</r>'
 )
 bodies = st.one_of(
     json_texts, deep, jsonld, turtle, xml_bomb, st.text(max_size=200), st.binary(max_size=200)

@@ -168,7 +168,9 @@ class GuardedWorker(Worker):
         limits = getattr(self.app, "limits", None) or from_env(SERVER_SETTINGS, os.environ)
         config = self.wsgi.config
         adj = Adjustments(
-            **waitress_options(limits, thread_count(config), config["MAX_CONTENT_LENGTH"] + 1)
+            **waitress_options(
+                limits, thread_count(config), config["MAX_CONTENT_LENGTH"] + 1
+            )
         )
         dispatcher = ThreadedTaskDispatcher()
         dispatcher.set_thread_count(adj.threads)

@@ -150,8 +150,6 @@ def _page(body: dict[str, Any]) -> Response | None:
         log.exception("the error page for %s could not be rendered", request.path)
         return None
     return Response(html, status=body["status"], content_type=ERROR_FORMATS[1].content_type)
-
-
 def body_bytes(
     status: int, detail: str, instance: str | None, slug: str | None = None, **members: Any
 ) -> bytes:

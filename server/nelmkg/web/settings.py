@@ -224,7 +224,8 @@ SETTINGS: tuple[Setting, ...] = (
         "NELMKG_CASE_SLOTS",
         2,
         _positive_int,
-        "evaluator processes per worker that read and check the cases of `/assess` and `/validate`",
+        "evaluator processes per worker that read and check the cases of `/assess` and "
+        "`/validate`",
     ),
     Setting(
         "CASE_TIMEOUT",

@@ -124,9 +124,8 @@ def _typed(column: pa.Array, kind: str | None, text: bool):
         floats = pc.cast(clean, pa.float64())
         return (floats, clean), pc.or_(pc.invert(ok), not_finite(floats))
     fits = {
-        "number": lambda t: (
-            pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
-        ),
+        "number": lambda t: pa.types.is_integer(t) or pa.types.is_floating(t)
+        or pa.types.is_decimal(t),
         "integer": pa.types.is_integer,
         "boolean": pa.types.is_boolean,
         "concept": pa.types.is_string,

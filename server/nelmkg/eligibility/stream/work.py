@@ -178,7 +178,9 @@ def assess_unit(unit: Unit, settings: Settings) -> Done:
     return done
 
 
-def per_case(unit: Unit, position: int, case: Any, done: Done, settings: Settings) -> dict | None:
+def per_case(
+    unit: Unit, position: int, case: Any, done: Done, settings: Settings
+) -> dict | None:
     """Return one case's per-case assessment (a refused case becomes a malformed one)."""
     assess = settings.assessor().assess
     try:
