@@ -78,22 +78,42 @@ def test_oxigraph_stores_derived_integers_as_integer():
     assert quad.object.datatype == ox.NamedNode(str(namespace.XSD.integer))
 
 
-def test_default_graph_is_the_union(store):
+def test_default_graph_is_the_union(dataset, store):
+    """The default graph is a view of the union: nothing is copied, queries see every triple."""
     info = store_info(store)
     assert set(info.graphs) == {str(g) for g in GRAPHS.values()}
-    quads = list(store.quads_for_pattern(None, None, None, None))
-    default = {
+    assert store.view
+    assert list(store.inner.quads_for_pattern(None, None, None, ox.DefaultGraph())) == []
+    union = {
         (q.subject, q.predicate, q.object)
-        for q in quads
-        if isinstance(q.graph_name, ox.DefaultGraph)
+        for q in store.inner.quads_for_pattern(None, None, None, None)
     }
-    named = {
+    seen = {
         (q.subject, q.predicate, q.object)
-        for q in quads
-        if not isinstance(q.graph_name, ox.DefaultGraph)
+        for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
     }
-    assert default == named  # the same blank nodes too: the union is a copy, not a re-parse
-    assert info.default == len(default)
+    assert seen == union  # the same blank nodes too: a view of the stored quads
+    # rdflib's count of the source files: no two bundled graphs share a triple
+    expected = sum(len(dataset.graph(g)) for g in GRAPHS.values())
+    (row,) = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    assert int(row["n"].value) == expected == info.default
+
+
+def test_shared_triples_are_merged_once(tmp_path):
+    """A triple in two files is in the default graph once (RDF merge), not once per graph."""
+    (tmp_path / "a.nt").write_text('<http://e/s> <http://e/p> "1" .\n', encoding="utf-8")
+    (tmp_path / "b.ttl").write_text(
+        '<http://e/s> <http://e/p> "1" . <http://e/s> <http://e/p> "2" .\n', encoding="utf-8"
+    )
+    store = load_store([tmp_path / "a.nt", tmp_path / "b.ttl"], bundled=False)
+    rows = store.query("SELECT ?o WHERE { <http://e/s> <http://e/p> ?o } ORDER BY ?o")
+    assert [r["o"].value for r in rows] == ["1", "2"]
+    assert store_info(store).default == 2
+    # FROM names one graph's triples, and only those
+    rows = store.query(
+        f"SELECT ?o FROM <{user_graph_name(tmp_path / 'a.nt')}> WHERE {{ ?s ?p ?o }}"
+    )
+    assert [r["o"].value for r in rows] == ["1"]
 
 
 def test_user_files(tmp_path):

@@ -1,4 +1,4 @@
-"""Named SPARQL queries: ``.rq`` files with a ``#+`` comment header, prepared at load time.
+"""Named SPARQL queries: ``.rq`` files with a ``#+`` comment header, checked at load time.
 
 A query file opens with comment lines such as::
 
@@ -10,19 +10,27 @@ A query file opens with comment lines such as::
 variable names bound through ``initBindings``: a bare name is required (calling the query
 without it is an error, not every row), a name in brackets (``[outcome]``) is optional (left
 unbound when absent); ``example`` may repeat. Other ``#+ key:``
-lines are kept in :attr:`NamedQuery.headers`. A query that does not parse, or that uses
+lines are kept in :attr:`NamedQuery.headers`. A query that Oxigraph cannot parse, or that uses
 ``SERVICE`` (the project never calls the network), raises :class:`QueryError` naming the file.
+
+Loading costs a parse by Oxigraph (tens of microseconds); rdflib's preparation of the same
+text (milliseconds per query, a third of a second for the service's queries) is made only for
+the callers that evaluate with rdflib (:attr:`NamedQuery.prepared`: checks, audit, tests).
+What the service needs from the text — its form, where its WHERE group opens, whether it has
+a ``FROM`` — is read from its tokens (:mod:`nelmkg.graph.sparqltext`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
+import pyoxigraph as ox
 
+from nelmkg.graph import sparqltext
 from nelmkg.paths import DataFileError, relative
 
 _HEADER = re.compile(r"^#\+\s*([A-Za-z_][\w-]*)\s*:\s?(.*)$")
@@ -34,12 +42,11 @@ class QueryError(ValueError):
 
 @dataclass(frozen=True)
 class NamedQuery:
-    """One prepared query file and its header."""
+    """One query file (checked by Oxigraph) and its header."""
 
     name: str
     path: Path
     text: str
-    prepared: Query
     summary: str | None = None
     params: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
@@ -49,7 +56,38 @@ class NamedQuery:
     @property
     def form(self) -> str:
         """Return the query form: ``SelectQuery``, ``AskQuery``, ``ConstructQuery``, ..."""
-        return self.prepared.algebra.name
+        return FORMS[sparqltext.query_form(self.text)]
+
+    @functools.cached_property
+    def prepared(self) -> Any:
+        """Return the query prepared by rdflib (on first use; rdflib's ``Query``)."""
+        from rdflib.plugins.sparql import prepareQuery
+
+        try:
+            return prepareQuery(self.text)
+        except Exception as exc:  # pyparsing and rdflib raise several types
+            raise QueryError(f"{self.path}: {exc}") from exc
+
+    @functools.cached_property
+    def values_at(self) -> int | None:
+        """Return where a ``VALUES`` block binding the parameters goes (None: nowhere)."""
+        try:
+            return sparqltext.group_start(self.text)
+        except ValueError:
+            return None
+
+    @functools.cached_property
+    def dataset_clause(self) -> bool:
+        """Return True if the query names its own dataset (``FROM``/``FROM NAMED``)."""
+        return sparqltext.has_dataset_clause(self.text)
+
+
+FORMS = {
+    "SELECT": "SelectQuery",
+    "ASK": "AskQuery",
+    "CONSTRUCT": "ConstructQuery",
+    "DESCRIBE": "DescribeQuery",
+}
 
 
 def read_header(text: str) -> dict[str, list[str]]:
@@ -67,26 +105,25 @@ def read_header(text: str) -> dict[str, list[str]]:
     return headers
 
 
-def _uses_service(node) -> bool:
-    """Return True if the algebra tree contains a SERVICE clause."""
-    if getattr(node, "name", None) == "ServiceGraphPattern":
-        return True
-    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-    return any(_uses_service(child) for child in children)
+def _uses_service(text: str) -> bool:
+    """Return True if the query has a SERVICE clause (the keyword can mean nothing else)."""
+    return any(
+        kind == "name" and token.upper() == "SERVICE" for kind, token, _ in sparqltext.tokens(text)
+    )
 
 
 def load_query(path: Path) -> NamedQuery:
-    """Read, parse and prepare one ``.rq`` file."""
+    """Read one ``.rq`` file and check it parses (by Oxigraph, on an empty store)."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(f"{relative(path)}: cannot read ({exc})") from exc
-    try:
-        prepared = prepareQuery(text)
-    except Exception as exc:  # pyparsing and rdflib raise several types; all mean "broken query"
-        raise QueryError(f"{path}: {exc}") from exc
-    if _uses_service(prepared.algebra):
+    if _uses_service(text):  # before it is run, even on nothing
         raise QueryError(f"{path}: SERVICE is not allowed (no network access)")
+    try:
+        ox.Store().query(text)  # parse (and run on nothing): never touches the network
+    except SyntaxError as exc:
+        raise QueryError(f"{path}: {exc}") from exc
     headers = read_header(text)
     tokens = [p for line in headers.get("params", []) for p in re.split(r"[,\s]+", line) if p]
     params = tuple(t.strip("[]").lstrip("?$") for t in tokens)
@@ -95,7 +132,6 @@ def load_query(path: Path) -> NamedQuery:
         name=Path(path).stem,
         path=Path(path),
         text=text,
-        prepared=prepared,
         summary=(headers.get("summary") or [None])[0],
         params=params,
         required=required,

@@ -1,7 +1,8 @@
 """Evaluate one SPARQL query on the Oxigraph store and serialise its result (a :class:`Job`).
 
 This runs inside the evaluator process (:mod:`nelmkg.query.evaluator`), so everything a query
-costs — parsing, evaluating, serialising — falls under the time limit. It never fetches:
+costs — parsing, evaluating, serialising (by Oxigraph's own writers, capped at the row limit:
+:mod:`nelmkg.query.writers`) — falls under the time limit. It never fetches:
 
 - ``SERVICE`` is refused before evaluation (403). Oxigraph would call the remote endpoint, so
   the check is conservative: a query mentioning the word ``SERVICE`` (after undoing ``\\u``
@@ -21,12 +22,10 @@ import re
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Dataset
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
-from nelmkg.graph.queries import NamedQuery
-from nelmkg.query import bound, jobs, prefixes
-from nelmkg.query.jobs import Answer, Job, QueryFailure
+from nelmkg.graph.store import UnionStore
+from nelmkg.query import prefixes, writers
+from nelmkg.query.jobs import Answer, Job, QueryFailure, not_acceptable, take
 
 _SERVICE_WORD = re.compile(r"(?<![\w])service(?![\w])", re.IGNORECASE)
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
@@ -58,6 +57,8 @@ def check_no_service(text: str) -> None:
     """Raise a 403 :class:`QueryFailure` if the query may contain a ``SERVICE`` clause."""
     if not _SERVICE_WORD.search(_unescape(text)):
         return
+    from rdflib.plugins.sparql.parser import parseQuery  # only for a query naming SERVICE
+
     try:
         tree = parseQuery(text)
     except Exception as exc:  # pyparsing, RecursionError, ...: cannot show it is harmless
@@ -78,6 +79,8 @@ def check_no_service(text: str) -> None:
 
 def is_update(text: str) -> bool:
     """Return True if ``text`` parses as a SPARQL Update request (parsed, never executed)."""
+    from rdflib.plugins.sparql.parser import parseUpdate  # only for a text that is no query
+
     try:
         parseUpdate(text)
     except Exception:
@@ -127,40 +130,77 @@ def _undeclared(prefix: str, line: int | None, column: int | None) -> QueryFailu
 
 def _dataset(job: Job) -> dict[str, Any]:
     if job.default_graphs is None and job.named_graphs is None:
-        return {}
+        return {} if job.union is None else {"union": job.union}
     return {
         "default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
         "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()],
     }
 
 
-def run(
-    store: ox.Store,
-    job: Job,
-    prefixes: dict[str, str],
-    view: Dataset | None = None,
-    named: dict[str, NamedQuery] | None = None,
-) -> Answer:
-    """Evaluate ``job`` on ``store`` and serialise the result; raise :class:`QueryFailure`.
-
-    A named query with bound parameters goes to :mod:`nelmkg.query.bound` (rdflib's engine on
-    ``view``, an rdflib view of ``store``); everything else is evaluated by Oxigraph.
-    """
-    if job.bindings:
-        return bound.evaluate(view, named[job.named].prepared, dict(job.bindings), job, prefixes)
+def run(store: UnionStore, job: Job, prefixes: dict[str, str]) -> Answer:
+    """Evaluate ``job`` on ``store`` and serialise the result; raise :class:`QueryFailure`."""
     if not job.checked:
         check_no_service(job.query)
+    dataset = _dataset(job)
     try:
-        result = store.query(job.query, base_iri=job.base_iri, **_dataset(job))
+        result = store.query(job.query, base_iri=job.base_iri, **dataset)
         if isinstance(result, ox.QueryBoolean):
-            return jobs.boolean(bool(result), job)
+            return _boolean(bool(result), job)
         if isinstance(result, ox.QuerySolutions):
-            names = [v.value for v in result.variables]
-            return jobs.solutions(names, (list(s) for s in result), job)
-        return jobs.graph(result, job, prefixes)
+            return _solutions(
+                result, job, lambda: store.query(job.query, base_iri=job.base_iri, **dataset)
+            )
+        return _graph(result, job, prefixes)
     except SyntaxError as exc:
         raise syntax_failure(exc, job.query) from exc
     except (OSError, ValueError, TypeError, RuntimeError) as exc:  # Oxigraph evaluation errors
         raise QueryFailure(
             400, "query-evaluation", f"The query could not be evaluated: {exc}"
         ) from exc
+
+
+def run_tuple(store: UnionStore, fields: tuple, prefixes: dict[str, str]) -> Answer:
+    """Run the job sent down the pipe as :meth:`Job.as_tuple` (see :func:`run`)."""
+    return run(store, Job(*fields), prefixes)
+
+
+def _boolean(value: bool, job: Job) -> Answer:
+    key = job.result_format
+    if key is None:
+        raise not_acceptable("boolean")
+    if key == "html":
+        return Answer(
+            "boolean", "html", table=(["_askResult"], [[("literal", str(value).lower())]])
+        )
+    return Answer("boolean", key, writers.write_boolean(value, key))
+
+
+def _solutions(result: ox.QuerySolutions, job: Job, again) -> Answer:
+    key = job.result_format
+    if key is None:
+        raise not_acceptable("solutions")
+    if key == "html":
+        names = [v.value for v in result.variables]
+        kept, cut = take(result, job.max_rows)
+        rows = [[writers.display(t) for t in solution] for solution in kept]
+        return Answer("solutions", "html", truncated=cut, table=(names, rows))
+    first = [result]  # the writer asks again only when it must count another way
+
+    def results() -> ox.QuerySolutions:
+        return first.pop() if first else again()
+
+    body, cut = writers.solutions(results, key, job.max_rows)
+    return Answer("solutions", key, body, cut)
+
+
+def _graph(result: ox.QueryTriples, job: Job, prefixes: dict[str, str]) -> Answer:
+    key = job.graph_format
+    if key is None:
+        raise not_acceptable("graph")
+    if key == "html":
+        kept, cut = take(result, job.max_rows)
+        rows = [[writers.display(t) for t in triple] for triple in kept]
+        table = (["subject", "predicate", "object"], rows)
+        return Answer("graph", "html", truncated=cut, table=table)
+    body, cut = writers.triples(result, key, job.max_rows, prefixes)
+    return Answer("graph", key, body, cut)

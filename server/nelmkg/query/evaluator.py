@@ -14,15 +14,27 @@ the object by forking. While it waits the worker also asks ``cancelled()`` (the 
 the client gone?") every :data:`CANCEL_POLL` seconds: a job nobody waits for is killed too.
 A child that dies is reported truthfully: killed by ``SIGKILL`` from outside
 (:class:`EvaluatorKilled`), or crashed on its own (:class:`EvaluatorCrashed`: stack or memory).
+
+What crosses the pipe is plain data (``marshal``: no class is pickled or looked up): the
+operation and its payload one way; the other way a reply, and for a query's :class:`Answer`
+its header and then its body as raw bytes, never copied into a pickle.
+
+The store is shared with the worker by ``fork`` (copy-on-write), but Oxigraph's in-memory
+store writes to the pages it reads (reference counts and locks of the quads it walks), so a
+child that scans the store ends up with a private copy of what it touched. A child whose
+private memory has grown by ``retire_mb`` since it was forked (counted by the page faults it
+took) answers and then exits; the next call forks a fresh one, sharing the store again.
 """
 
 from __future__ import annotations
 
 import faulthandler
 import logging
+import marshal
 import multiprocessing
 import os
 import queue
+import resource
 import signal
 import threading
 import time
@@ -31,7 +43,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from nelmkg.query import sandbox
-from nelmkg.query.jobs import QueryFailure
+from nelmkg.query.jobs import Answer, QueryFailure
 
 log = logging.getLogger("nelmkg.web")
 Handler = Callable[[Any], Any]
@@ -62,12 +74,21 @@ class ClientGone(EvaluatorError):
 CANCEL_POLL = 0.1
 
 
+def _faulted_mb() -> float:
+    """Return the memory this process has made its own (page faults since it started)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt * PAGE / 2**20
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
 def _child_main(
     conn: Connection,
     handlers: dict[str, Handler],
     memory_mb: int,
     read_roots: tuple[str, ...],
     niceness: int = 0,
+    retire_mb: int = 0,
 ) -> None:
     # Signal handlers of the web worker (gunicorn's) are inherited by fork: reset them.
     for sig in (
@@ -88,18 +109,29 @@ def _child_main(
         os.nice(niceness)
     report = sandbox.apply({conn.fileno()}, memory_mb, read_roots)
     handlers = {**handlers, "ping": lambda _: {"pid": os.getpid(), "sandbox": report}}
+    born = _faulted_mb()
     while True:
         try:
-            op, payload = conn.recv()
+            op, payload = marshal.loads(conn.recv_bytes())
         except (EOFError, OSError):
             os._exit(0)
+        body = None
         try:
-            reply = ("ok", handlers[op](payload))
+            value = handlers[op](payload)
+            if isinstance(value, Answer):
+                reply, body = ("answer", value.header()), value.body
+            else:
+                reply = ("ok", value)
         except QueryFailure as exc:
             reply = ("fail", exc.as_dict())
         except Exception as exc:  # a bug, not bad input: reported as such, logged by the worker
             reply = ("error", f"{type(exc).__name__}: {exc}")
-        conn.send(reply)
+        retiring = bool(retire_mb) and _faulted_mb() - born > retire_mb
+        conn.send_bytes(marshal.dumps((*reply, body is not None, retiring)))
+        if body is not None:
+            conn.send_bytes(body)
+        if retiring:  # leave the private copy behind: the next call forks a fresh child
+            os._exit(0)
 
 
 class Spawner:
@@ -157,9 +189,12 @@ class Evaluator:
         niceness: int = 0,
         spawner: Spawner | None = None,
         on_restart: Callable[[str], None] | None = None,
+        retire_mb: int = 0,
     ) -> None:
         self._handlers = handlers
         self._on_restart = on_restart  # told the reason when a running child is replaced
+        self._retire_mb = retire_mb
+        self._retired = False
         self._memory_mb = memory_mb
         self._read_roots = read_roots
         self._niceness = niceness
@@ -199,11 +234,15 @@ class Evaluator:
         :class:`EvaluatorError` for an unexpected error inside the handler.
         """
         with self._lock:
-            if self._owner != os.getpid() or not self._process.is_alive():
+            if self._retired:  # it answered and exited: fork a fresh one sharing the store
+                self._restart("retired")
+            elif self._owner != os.getpid() or not self._process.is_alive():
                 self._restart("dead")
             try:
-                self._conn.send((op, payload))
+                self._conn.send_bytes(marshal.dumps((op, payload)))
                 reply = self._wait(timeout, cancelled)
+                if isinstance(reply, tuple) and reply[2]:  # the answer's body follows
+                    reply = (*reply[:2], self._conn.recv_bytes(), reply[3])
             except (EOFError, OSError) as exc:
                 self._process.join(timeout=1)
                 code = self._process.exitcode
@@ -218,7 +257,10 @@ class Evaluator:
             if reply is None:
                 self._restart("timeout")
                 raise EvaluationTimeout(timeout)
-        status, value = reply
+            status, value, body, self._retired = reply
+        if status == "answer":
+            form, key, truncated, table = value
+            return Answer(form, key, body, truncated, table)
         if status == "ok":
             return value
         if status == "fail":
@@ -232,7 +274,7 @@ class Evaluator:
             left = deadline - time.monotonic()
             step = left if cancelled is None else min(left, CANCEL_POLL)
             if self._conn.poll(max(step, 0)):
-                return self._conn.recv()
+                return marshal.loads(self._conn.recv_bytes())
             if left <= step:
                 return None
             if cancelled is not None and cancelled():
@@ -245,6 +287,7 @@ class Evaluator:
         if self._conn is not None:
             self._conn.close()  # in a forked copy this closes only the inherited descriptor
         self._process = self._conn = self._owner = None
+        self._retired = False
 
     def _restart(self, reason: str | None = None) -> None:
         # Only replacing a child this process started counts as a restart (not a first start).
@@ -254,7 +297,14 @@ class Evaluator:
         context = multiprocessing.get_context("fork")
         process = context.Process(
             target=_child_main,
-            args=(theirs, self._handlers, self._memory_mb, self._read_roots, self._niceness),
+            args=(
+                theirs,
+                self._handlers,
+                self._memory_mb,
+                self._read_roots,
+                self._niceness,
+                self._retire_mb,
+            ),
             name="nelmkg-evaluator",
             daemon=True,
         )

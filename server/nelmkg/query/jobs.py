@@ -1,8 +1,8 @@
 """What a query job is and what comes back: :class:`Job`, :class:`Answer`, :class:`QueryFailure`.
 
-Also the packaging shared by both evaluation paths (Oxigraph for queries, rdflib for named
-queries with bound parameters): take at most ``max_rows`` items of a lazy result, and write
-them in the negotiated format — or as a table for the HTML page.
+A job crosses the pipe to the evaluator process as a plain tuple (:meth:`Job.as_tuple`), and
+an answer comes back as a small header and its body bytes (:meth:`Answer.header`), so
+neither side pickles a class (see :mod:`nelmkg.query.evaluator`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-
-from nelmkg.query.writers import SOLUTION_WRITERS, display, write_boolean, write_triples
 
 FORMAT_KEYS = {
     "solutions": "json xml csv tsv html",
@@ -37,10 +35,11 @@ class QueryFailure(Exception):
 
 @dataclass(frozen=True)
 class Job:
-    """One query to run: text, dataset, acceptable formats (keys), row cap, bound parameters.
+    """One query to run: text, dataset, acceptable formats (keys), row cap.
 
-    ``named`` and ``bindings`` (``(variable, rdflib term)`` pairs) are set for a named query run
-    with parameters; ``checked`` for a named query (its text was checked at start-up).
+    ``checked`` is set for a named query (its text was checked at start-up; its parameters
+    are bound in the text, :func:`nelmkg.query.bound.bind`), ``union`` when it is known
+    whether the query may see the union default graph (no ``FROM`` of its own).
     """
 
     query: str
@@ -51,8 +50,11 @@ class Job:
     max_rows: int = 10_000
     base_iri: str | None = None
     checked: bool = False
-    named: str | None = None
-    bindings: tuple[tuple[str, Any], ...] = ()
+    union: bool | None = None
+
+    def as_tuple(self) -> tuple:
+        """Return the fields in order (what crosses the pipe; ``Job(*t)`` rebuilds it)."""
+        return tuple(getattr(self, name) for name in _JOB_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,13 @@ class Answer:
     body: bytes = b""
     truncated: bool = False
     table: tuple[list[str], list[list[tuple[str, str]]]] | None = None  # for HTML pages
+
+    def header(self) -> tuple:
+        """Return everything but the body (what crosses the pipe before the body bytes)."""
+        return (self.form, self.format, self.truncated, self.table)
+
+
+_JOB_FIELDS = tuple(Job.__dataclass_fields__)
 
 
 def not_acceptable(form: str) -> QueryFailure:
@@ -84,41 +93,3 @@ def take(items: Iterable, cap: int) -> tuple[list, bool]:
             return out, True
         out.append(item)
     return out, False
-
-
-def boolean(value: bool, job: Job) -> Answer:
-    """Package an ASK result."""
-    key = job.result_format
-    if key is None:
-        raise not_acceptable("boolean")
-    if key == "html":
-        return Answer(
-            "boolean", "html", table=(["_askResult"], [[("literal", str(value).lower())]])
-        )
-    return Answer("boolean", key, write_boolean(value, key))
-
-
-def solutions(names: list[str], rows: Iterable[list], job: Job) -> Answer:
-    """Package SELECT results (rows of Oxigraph terms, consumed up to the row cap)."""
-    key = job.result_format
-    if key is None:
-        raise not_acceptable("solutions")
-    kept, cut = take(rows, job.max_rows)
-    if key == "html":
-        table = (names, [[display(t) for t in row] for row in kept])
-        return Answer("solutions", "html", truncated=cut, table=table)
-    return Answer("solutions", key, SOLUTION_WRITERS[key](names, kept), cut)
-
-
-def graph(triples: Iterable, job: Job, prefixes: dict[str, str]) -> Answer:
-    """Package CONSTRUCT/DESCRIBE results (Oxigraph triples, consumed up to the row cap)."""
-    key = job.graph_format
-    if key is None:
-        raise not_acceptable("graph")
-    kept, cut = take(triples, job.max_rows)
-    if key == "html":
-        rows = [[display(t) for t in triple] for triple in kept]
-        return Answer(
-            "graph", "html", truncated=cut, table=(["subject", "predicate", "object"], rows)
-        )
-    return Answer("graph", key, write_triples(kept, key, prefixes), cut)

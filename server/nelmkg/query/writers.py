@@ -1,121 +1,186 @@
-"""Write SPARQL results: solutions and booleans as JSON, XML, CSV, TSV; triples via Oxigraph.
+"""Write SPARQL results with Oxigraph's own serialisers, stopped at the row cap.
 
-Oxigraph serialises a whole result stream itself, but the service caps the number of rows,
-so it collects at most ``MAX_ROWS`` solutions and writes them here (the formats are small and
-exactly specified: SPARQL 1.1 Query Results JSON, XML, CSV and TSV). A test parses what these
-functions write and compares it with Oxigraph's own serialisation of the same results.
+Oxigraph writes a whole result stream in Rust (``QuerySolutions.serialize``,
+``QueryTriples.serialize``) into a file-like object, in chunks. The service caps the number of
+rows, so the chunks go into a :class:`Capped` sink that counts rows as they come by a marker
+that can only stand between rows, and stops Oxigraph (by raising :class:`Full` from ``write``)
+once a row past the cap has begun; the text is cut where that row begins and closed:
 
-A solution row is a list of Oxigraph terms (``None`` when unbound) in variable order. ASK
-results in CSV/TSV use the single column ``_askResult`` (the convention of Apache Jena), since
-the CSV/TSV specification defines no boolean form.
+- **TSV** and **N-Triples**: one row per line; both escape line breaks inside terms.
+- **XML**: each solution opens with ``<result>``; ``<`` in text is always escaped.
+- **JSON**: a solution after the first opens with ``,{"`` and a variable name. Inside a string
+  a ``"`` is escaped, and after a string's closing quote comes ``,``, ``}``, ``]`` or ``:``,
+  never a name's first character; and Oxigraph writes ``,{`` nowhere else. An *empty*
+  solution (``{}``: no variable bound) has no such marker; while ``{}`` appears nowhere the
+  count is exact, otherwise the result is written again by way of TSV (:func:`solutions`).
+- **CSV** (a field may hold a line break) is made from capped TSV, parsed and written again.
+- The grouped graph formats (Turtle, RDF/XML, JSON-LD) cannot be cut by bytes: at most ``cap``
+  triples are taken from the result and written by Oxigraph at once (for a Turtle answer of
+  2,469 triples 10 ms, against 18 ms for capped N-Triples parsed and written again).
+
+A test compares these counts and cuts with Oxigraph's own results on hostile literals.
+ASK answers are a few bytes, written here; CSV/TSV booleans use the column ``_askResult``
+(Apache Jena's convention: the CSV/TSV specification defines no boolean form).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Callable, Sequence
-from xml.sax.saxutils import escape, quoteattr
+import re
+from collections.abc import Callable
 
 import pyoxigraph as ox
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+from nelmkg.query.jobs import take
+
+RESULTS = ox.QueryResultsFormat
+SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": RESULTS.JSON,
+    "xml": RESULTS.XML,
+    "csv": RESULTS.CSV,
+    "tsv": RESULTS.TSV,
+}
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
-
-Row = Sequence[object]  # Oxigraph terms or None
-
-
-def json_term(term) -> dict:
-    """Return the SPARQL JSON form of one term."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        parts = zip(("subject", "predicate", "object"), term, strict=True)
-        return {"type": "triple", "value": {k: json_term(v) for k, v in parts}}
-    raise TypeError(f"not an RDF term: {term!r}")
+_JSON_ROW = re.compile(rb',\{"[^,}\]:]')
 
 
-def write_json(names: Sequence[str], rows: Sequence[Row]) -> bytes:
-    """Write solutions as SPARQL 1.1 Query Results JSON."""
-    bindings = [
-        {name: json_term(t) for name, t in zip(names, row, strict=True) if t is not None}
-        for row in rows
-    ]
-    doc = {"head": {"vars": list(names)}, "results": {"bindings": bindings}}
-    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+class Full(Exception):
+    """Raised from :meth:`Capped.write`: a row past the cap has begun."""
 
 
-def _xml_term(term) -> str:
-    if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-        if term.datatype.value != XSD_STRING:
-            dt = quoteattr(term.datatype.value)
-            return f"<literal datatype={dt}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    if isinstance(term, ox.Triple):
-        s, p, o = (_xml_term(t) for t in term)
-        return (
-            f"<triple><subject>{s}</subject><predicate>{p}</predicate><object>{o}</object></triple>"
-        )
-    raise TypeError(f"not an RDF term: {term!r}")
+class Capped:
+    """A binary sink for Oxigraph's writer that keeps at most ``cap`` rows.
+
+    ``kind`` is ``lines`` (N-Triples), ``tsv`` (a header line, then one line per row),
+    ``xml`` or ``json``. After writing, :meth:`text` is the capped document and
+    :attr:`truncated` says whether rows were left out; :attr:`unsure` (JSON only) that an
+    empty solution may have made the count unreliable.
+    """
+
+    def __init__(self, kind: str, cap: int) -> None:
+        self.kind, self.cap = kind, cap
+        self.buffer = bytearray()
+        self.rows = 0  # row markers seen so far
+        self.scanned = 0  # where the next marker search starts
+        self.empties = 0  # "{}" seen so far (JSON)
+        self.cut: int | None = None
+        self.truncated = False
+        self.unsure = False
+
+    def write(self, data) -> int:
+        """Take one chunk from Oxigraph; raise :class:`Full` once the cap is passed."""
+        before = len(self.buffer)
+        self.buffer += data
+        if self._past_cap(before):
+            self.truncated = True
+            raise Full
+        return len(data)
+
+    def flush(self) -> None:
+        """Oxigraph flushes its writer at the end; nothing to do."""
+
+    def _past_cap(self, before: int) -> bool:
+        buf, kind = self.buffer, self.kind
+        if kind in ("lines", "tsv"):
+            if self.cut is None:
+                wanted = self.cap + (kind == "tsv")  # line breaks that end kept lines
+                found = self._nth(b"\n", wanted - self.rows)
+                if found is None:
+                    return False
+                self.cut = found + 1
+            return len(buf) > self.cut  # a byte after the last kept line begins another
+        if kind == "xml":
+            found = self._nth(b"<result>", self.cap + 1 - self.rows)
+            if found is not None:
+                self.cut = found
+            return found is not None
+        # json: markers open the rows after the first; a marker needs its fourth byte
+        for match in _JSON_ROW.finditer(buf, self.scanned):
+            self.rows += 1
+            if self.rows == self.cap:
+                self.cut = match.start()
+                return True
+        self.scanned = max(self.scanned, len(buf) - 3)
+        self.empties += buf.count(b"{}", max(before - 1, 0))
+        if self.empties:  # an empty solution, or braces inside a string: count not exact
+            self.unsure = True
+            return self.rows + 1 + self.empties > self.cap
+        return False
+
+    def _nth(self, marker: bytes, n: int) -> int | None:
+        """Return the offset of the ``n``-th ``marker`` from :attr:`scanned` on (counting)."""
+        buf = self.buffer
+        while n > 0:
+            found = buf.find(marker, self.scanned)
+            if found < 0:
+                self.scanned = max(self.scanned, len(buf) - len(marker) + 1)
+                return None
+            self.rows += 1
+            n -= 1
+            self.scanned = found + len(marker)
+            if n == 0:
+                return found
+        return None
+
+    def text(self) -> bytes:
+        """Return what was written, cut after the last kept row and closed."""
+        if not self.truncated:
+            return bytes(self.buffer)
+        body = bytes(self.buffer[: self.cut])
+        if self.kind == "xml":
+            return body + b"</results></sparql>"
+        if self.kind == "json":
+            return body + b"]}}"
+        return body
 
 
-def write_xml(names: Sequence[str], rows: Sequence[Row]) -> bytes:
-    """Write solutions as SPARQL Query Results XML."""
-    out = [f'<?xml version="1.0" encoding="utf-8"?>\n<sparql xmlns="{SPARQL_RESULTS_NS}">\n<head>']
-    out += [f"<variable name={quoteattr(n)}/>" for n in names]
-    out.append("</head>\n<results>")
-    for row in rows:
-        cells = (
-            f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
-            for n, t in zip(names, row, strict=True)
-            if t is not None
-        )
-        out.append("<result>" + "".join(cells) + "</result>")
-    out.append("</results>\n</sparql>\n")
-    return "\n".join(out).encode()
+def _capped(write: Callable[[Capped], None], kind: str, cap: int) -> Capped:
+    sink = Capped(kind, cap)
+    try:
+        write(sink)
+    except Full:
+        pass
+    except OSError as exc:  # pyoxigraph may wrap the exception raised by write()
+        if not sink.truncated:
+            raise
+        del exc
+    return sink
 
 
-def _csv_value(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    if isinstance(term, ox.NamedNode | ox.Literal):
-        return term.value
-    return str(term)  # a triple term: its N-Triples form
+def solutions(run: Callable[[], ox.QuerySolutions], key: str, cap: int) -> tuple[bytes, bool]:
+    """Write the solutions of ``run()`` in format ``key``: (text, truncated).
+
+    ``run`` evaluates the query; it is called a second time only when an empty solution made
+    the JSON row count unreliable.
+    """
+    fmt = SOLUTION_FORMATS[key]
+    if key in ("json", "xml"):
+        sink = _capped(lambda out: run().serialize(out, format=fmt), key, cap)
+        if not (sink.unsure and sink.truncated):
+            return sink.text(), sink.truncated
+    sink = _capped(lambda out: run().serialize(out, format=RESULTS.TSV), "tsv", cap)
+    if key == "tsv":
+        return sink.text(), sink.truncated
+    parsed = ox.parse_query_results(sink.text(), format=RESULTS.TSV)
+    return parsed.serialize(format=fmt), sink.truncated
 
 
-def write_csv(names: Sequence[str], rows: Sequence[Row]) -> bytes:
-    """Write solutions as SPARQL 1.1 CSV (lexical forms only, CRLF line ends)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(names)
-    writer.writerows([_csv_value(t) for t in row] for row in rows)
-    return buffer.getvalue().encode()
-
-
-def write_tsv(names: Sequence[str], rows: Sequence[Row]) -> bytes:
-    """Write solutions as SPARQL 1.1 TSV (terms in N-Triples syntax)."""
-    lines = ["\t".join(f"?{n}" for n in names)]
-    lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode()
+def triples(
+    result: ox.QueryTriples, key: str, cap: int, prefixes: dict[str, str]
+) -> tuple[bytes, bool]:
+    """Write the triples of a CONSTRUCT/DESCRIBE ``result`` in format ``key``."""
+    if key == "ntriples":
+        write = lambda out: result.serialize(out, format=ox.RdfFormat.N_TRIPLES)  # noqa: E731
+        sink = _capped(write, "lines", cap)
+        return sink.text(), sink.truncated
+    kept, cut = take(result, cap)
+    return write_triples(kept, key, prefixes), cut
 
 
 def write_boolean(value: bool, key: str) -> bytes:
@@ -135,28 +200,6 @@ def write_boolean(value: bool, key: str) -> bytes:
     raise KeyError(key)
 
 
-SOLUTION_WRITERS: dict[str, Callable[[Sequence[str], Sequence[Row]], bytes]] = {
-    "json": write_json,
-    "xml": write_xml,
-    "csv": write_csv,
-    "tsv": write_tsv,
-}
-
-GRAPH_WRITERS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
-
-
-def write_triples(triples: Sequence[ox.Triple], key: str, prefixes: dict[str, str]) -> bytes:
-    """Write triples in the RDF format ``key`` (turtle, ntriples, rdfxml, jsonld)."""
-    fmt = GRAPH_WRITERS[key]
-    used = prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
-    return ox.serialize(triples, format=fmt, prefixes=used) or b""
-
-
 def display(term) -> tuple[str, str]:
     """Return ``(kind, text)`` for showing a term in an HTML table (kind: iri, bnode, literal)."""
     if term is None:
@@ -170,3 +213,10 @@ def display(term) -> tuple[str, str]:
             return ("literal", f"{term.value} @{term.language}")
         return ("literal", term.value)
     return ("literal", str(term))
+
+
+def write_triples(items, key: str, prefixes: dict[str, str]) -> bytes:
+    """Write triples (not capped: the pages' own small graphs) in the RDF format ``key``."""
+    fmt = GRAPH_FORMATS[key]
+    used = prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(items, format=fmt, prefixes=used) or b""

@@ -27,14 +27,15 @@ from __future__ import annotations
 
 import functools
 import threading
+from typing import TYPE_CHECKING
 
-from pyshacl import Validator
-from pyshacl.graph_abstraction import DataGraph
-from pyshacl.shapes_graph import ShapesGraph
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from nelmkg.shacl.report import Result
+
+if TYPE_CHECKING:  # pyshacl itself is imported on first use: the compiled engine needs none
+    from pyshacl.shapes_graph import ShapesGraph
 
 _OPTIONS = {
     "inference": "none",
@@ -98,6 +99,8 @@ class Outcome:
     @functools.cached_property
     def graph(self) -> Graph:
         """The ``sh:ValidationReport`` as an rdflib Graph (as ``pyshacl.validate`` gives it)."""
+        from pyshacl import Validator
+
         graph, _text = Validator.create_validation_report(self._shapes, not self._raw, self._raw)
         return graph
 
@@ -133,6 +136,8 @@ class ShapesRunner:
     """One shapes graph, harvested once, validating many small data graphs."""
 
     def __init__(self, shapes: Graph) -> None:
+        from pyshacl.shapes_graph import ShapesGraph
+
         _fast_parameter_lookup()
         self.graph = Graph(store="SimpleMemory", bind_namespaces="none")
         for triple in shapes:
@@ -149,6 +154,9 @@ class ShapesRunner:
 
     def validate(self, data: Graph) -> Outcome:
         """Validate ``data``; return its results (and, on demand, the report graph)."""
+        from pyshacl import Validator
+        from pyshacl.graph_abstraction import DataGraph
+
         with self._lock:
             options = dict(self._options)
             validator = Validator(

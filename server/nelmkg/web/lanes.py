@@ -93,11 +93,12 @@ class EvaluatorPool:
         read_roots: tuple[str, ...] = (),
         niceness: int = 0,
         on_restart: Callable[[str], None] | None = None,
+        retire_mb: int = 0,
     ) -> None:
         self.size = size
         spawner = Spawner()
         self._all = [
-            Evaluator(handlers, memory_mb, read_roots, niceness, spawner, on_restart)
+            Evaluator(handlers, memory_mb, read_roots, niceness, spawner, on_restart, retire_mb)
             for _ in range(size)
         ]
         self._idle = list(self._all)

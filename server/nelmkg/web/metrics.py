@@ -37,7 +37,7 @@ BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 METHODS = frozenset({"GET", "POST", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
 UNMATCHED = "(unmatched)"  # the route label of a request no route matched (404, 405)
 LANES = ("query", "case")
-RESTART_REASONS = ("timeout", "client-gone", "crashed", "killed", "dead")
+RESTART_REASONS = ("timeout", "client-gone", "crashed", "killed", "dead", "retired")
 
 
 def tally(results: Iterable[Mapping[str, Any]]) -> dict[str, dict]:

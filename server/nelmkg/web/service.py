@@ -30,9 +30,10 @@ from nelmkg import paths
 from nelmkg.cases.context import Contexts, load_contexts
 from nelmkg.eligibility.assessor import Assessor
 from nelmkg.graph.queries import NamedQuery, QueryError, load_queries
-from nelmkg.graph.store import StoreInfo, load_store, store_info
+from nelmkg.graph.sparqltext import with_values
+from nelmkg.graph.store import StoreInfo, UnionStore, load_store, store_info
 from nelmkg.graph.vocab import GRAPHS, PREFIXES
-from nelmkg.query import bound, engine, sandbox
+from nelmkg.query import engine, sandbox
 from nelmkg.query.cache import AnswerCache
 from nelmkg.query.jobs import Answer, Job
 from nelmkg.web import casework
@@ -50,6 +51,9 @@ EXTENSION = "nelmkg"
 # Query evaluators run at a lower CPU priority: a query running to its time limit takes the
 # CPU left over by the web threads and the case evaluators, not theirs.
 QUERY_NICENESS = 10
+# A query evaluator whose private memory grew by this much (a scan copies the store pages it
+# walks: nelmkg.query.evaluator) exits after answering; the next query gets a fresh one.
+QUERY_RETIRE_MB = 64
 # Query-string names the service reads itself; a named query may not use them as parameters.
 RESERVED_PARAMS = frozenset({"format", "output", "results"})  # conneg.FORMAT_PARAMS
 ONTOLOGY_VERSION = f"""
@@ -65,7 +69,7 @@ T = TypeVar("T")
 class Service:
     """The loaded data, the evaluator, the assessor, the caches and the lazily built documents."""
 
-    store: ox.Store
+    store: UnionStore  # .query(text, ...) as pyoxigraph's Store.query; .quads_for_pattern
     info: StoreInfo
     named: dict[str, NamedQuery]
     evaluator: EvaluatorPool  # runs queries
@@ -103,7 +107,7 @@ class Service:
             with self.query_lane.enter(client):
                 try:
                     answer = self.evaluator.call(
-                        "query", job, timeout, cancelled, wait=QUERY_WAIT
+                        "query", job.as_tuple(), timeout, cancelled, wait=QUERY_WAIT
                     )
                 except EvaluationTimeout:
                     self.metrics.timeouts.labels("query").inc()
@@ -158,7 +162,7 @@ class Service:
         self.cases.close()
 
 
-def graphs_of(store: ox.Store, parts: Sequence[str]) -> Graph:
+def graphs_of(store: UnionStore, parts: Sequence[str]) -> Graph:
     """Return the named graphs ``parts`` (``ontology``, ``kg``, ...) of ``store`` as one graph."""
     triples = [
         quad.triple
@@ -179,19 +183,29 @@ def output_prefixes() -> dict[str, str]:
 
 
 def check_named(queries: dict[str, NamedQuery]) -> None:
-    """Raise :class:`QueryError` for a named query Oxigraph cannot parse or a reserved param."""
-    empty = ox.Store()
+    """Raise :class:`QueryError` for a named query with a reserved parameter name, or with
+    parameters but no WHERE group to bind them in (``load_query`` checked that it parses)."""
     for query in queries.values():
         clash = RESERVED_PARAMS.intersection(query.params)
         if clash:
             raise QueryError(f"{query.path}: parameter name(s) {sorted(clash)} are reserved")
-        try:
-            empty.query(query.text)  # parse (and run on nothing): never touches the network
-        except SyntaxError as exc:
-            raise QueryError(f"{query.path}: {exc}") from exc
+        if query.params and not _bindable(query):
+            raise QueryError(f"{query.path}: parameters need a WHERE group to be bound in")
 
 
-def ontology_version(store: ox.Store) -> dict[str, str | None]:
+def _bindable(query: NamedQuery) -> bool:
+    """Return True if a ``VALUES`` block for every parameter makes a query Oxigraph parses."""
+    if query.values_at is None:
+        return False
+    probe = {name: "<urn:nelmkg:probe>" for name in query.params}
+    try:
+        ox.Store().query(with_values(query.text, probe, query.values_at))
+    except SyntaxError:  # e.g. CONSTRUCT WHERE { ... }: its group is also the template
+        return False
+    return True
+
+
+def ontology_version(store: UnionStore) -> dict[str, str | None]:
     """Return the ontology's versionInfo and versionIRI."""
     for row in store.query(ONTOLOGY_VERSION):
         info, iri = row["info"], row["iri"]
@@ -226,11 +240,7 @@ def build_service(
     knowledge = graphs_of(store, ("ontology", "kg"))
     if assessor is None:
         assessor = Assessor.from_repository(knowledge=knowledge)
-    handlers = {
-        "query": functools.partial(
-            engine.run, store, prefixes=prefixes, view=bound.rdflib_view(store), named=named
-        )
-    }
+    handlers = {"query": functools.partial(engine.run_tuple, store, prefixes=prefixes)}
     roots = sandbox.default_read_roots(paths.root())
     metrics = Metrics()
     service = Service(
@@ -238,7 +248,13 @@ def build_service(
         info=store_info(store),
         named=named,
         evaluator=EvaluatorPool(
-            handlers, query_slots, memory_mb, roots, QUERY_NICENESS, metrics.restarted("query")
+            handlers,
+            query_slots,
+            memory_mb,
+            roots,
+            QUERY_NICENESS,
+            metrics.restarted("query"),
+            retire_mb=QUERY_RETIRE_MB,
         ),
         prefixes=prefixes,
         assessor=assessor,

@@ -5,10 +5,10 @@ HTML when asked for). ``GET /queries/<name>?param=value`` runs one. Values are r
 :func:`nelmkg.graph.params.parse_param` (the same rules as the ``#+ example:`` lines the tests run:
 ``<iri>``, ``http(s)://...``, ``urn:...`` and ``prefix:local`` with a project prefix are IRIs,
 digits are ``xsd:integer``, anything else a plain string) and bound to the query's variables
-through rdflib's ``initBindings`` (see :mod:`nelmkg.query.bound`), never pasted into the query
-text. A parameter the query does not declare (``#+ params:``), a repeated one, an empty
-value or a missing required one is a 400; a missing optional one (``[name]`` in the header)
-leaves its variable unbound. Results are negotiated
+as a ``VALUES`` block of terms written by Oxigraph (see :mod:`nelmkg.query.bound`: values are
+checked terms, never query syntax). A parameter the query does not declare (``#+ params:``),
+a repeated one, an empty value or a missing required one is a 400; a missing optional one
+(``[name]`` in the header) leaves its variable unbound. Results are negotiated
 exactly like ``/sparql``.
 """
 
@@ -20,7 +20,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 
 from nelmkg.graph.params import ParamError, parse_param
 from nelmkg.graph.queries import NamedQuery
-from nelmkg.query.bound import to_oxigraph
+from nelmkg.query.bound import bind, to_oxigraph
 from nelmkg.web import conneg
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import RESERVED_PARAMS, current
@@ -119,4 +119,5 @@ def run(name: str) -> Response:
             raise Problem(
                 400, "bad-parameter", f"Parameter '{param}': {exc}.", parameter=param
             ) from exc
-    return responses.run(query.text, params, checked=True, named=name, bindings=tuple(bound))
+    text = bind(query.text, query.values_at, bound) if bound else query.text
+    return responses.run(text, params, checked=True, union=not query.dataset_clause)

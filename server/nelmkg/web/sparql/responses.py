@@ -97,8 +97,7 @@ def as_problem(exc: QueryFailure | EvaluatorError | Busy, timeout: float) -> Pro
         return Problem(
             429,
             "too-many-queries",
-            "This client already has as many queries running as it may; wait for one to "
-            "finish.",
+            "This client already has as many queries running as it may; wait for one to finish.",
             headers=retry,
         )
     if isinstance(exc, Busy | PoolTimeout):  # the lane is full, or no evaluator came free
