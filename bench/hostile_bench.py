@@ -12,7 +12,7 @@ Servers: ``nelmkg serve`` as shipped (guarded waitress workers); gunicorn's ``gt
 (8 threads) on the same app, by hand; and, with ``--before DIR``, the ``nelmkg serve`` of
 another checkout (e.g. ``git archive main``: gunicorn sync workers). An answer that does not
 come within ``--timeout`` seconds counts as a failure. The figures are in
-``docs/decisions/0007-serving-stack.md``.
+``docs/decisions/0010-serving-stack.md``.
 """
 
 from __future__ import annotations

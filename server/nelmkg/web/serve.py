@@ -9,7 +9,7 @@ message too, and every worker inherits the loaded store by ``fork``. Each worker
 :class:`nelmkg.web.front.GuardedWorker` (waitress: only complete requests reach the app, with
 header deadline, body rate and connection caps) on :func:`nelmkg.web.lanes.thread_count`
 threads, forks its evaluator processes right away (``post_fork``, before any thread exists)
-and kills them when it exits. ``docs/decisions/0007-serving-stack.md`` says why.
+and kills them when it exits. ``docs/decisions/0010-serving-stack.md`` says why.
 
 **Metrics of all workers.** Before anything imports prometheus-client, ``serve`` points
 ``PROMETHEUS_MULTIPROC_DIR`` at the directory the operator named (``--metrics-dir``; stale
