@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "audit": "nelmkg.audit.cli",
     "coverage": "nelmkg.coverage.cli",
     "serve": "nelmkg.web.serve",
+    "load": "nelmkg.graph.remote.load",
 }
 
 

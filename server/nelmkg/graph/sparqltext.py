@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import urljoin
 
 _TOKEN = re.compile(
     r"""
@@ -105,3 +106,94 @@ def with_values(text: str, bindings: dict[str, str], at: int | None = None) -> s
         return text
     at = group_start(text) if at is None else at
     return f"{text[:at]}\n  {values_block(bindings)}\n{text[at:]}"
+
+
+def term_text(term) -> str:
+    """Return a term in SPARQL syntax: an rdflib term (``n3``) or an Oxigraph one (``str``).
+
+    Blank nodes are refused: in a query they would be variables, not the node.
+    """
+    text = term.n3() if hasattr(term, "n3") else str(term)
+    if text.startswith("_:"):
+        raise ValueError(f"a blank node cannot be bound in query text: {text}")
+    return text
+
+
+def declares_base(text: str) -> bool:
+    """Return True when the query's prologue has a ``BASE`` declaration of its own.
+
+    A remote store is then not sent a second one (Virtuoso refuses two; the grammar allows it).
+    """
+    for kind, token, _ in tokens(text):
+        if kind == "name" and token.upper() == "BASE":
+            return True
+        if kind == "name" and token.upper() in _FORMS:
+            return False
+    return False
+
+
+def dataset_clauses(
+    text: str, base_iri: str | None = None
+) -> tuple[list[str] | None, list[str] | None, str]:
+    """Return ``(FROM IRIs, FROM NAMED IRIs, text without them)``, for a remote store.
+
+    Both lists are None when the query has no dataset clause. Prefixed names are expanded with
+    the query's own ``PREFIX`` declarations and relative IRIs resolved against its ``BASE`` (or
+    ``base_iri``), so the dataset can be sent as protocol parameters instead (some stores merge
+    a query's ``FROM`` with the protocol's ``default-graph-uri`` rather than let the protocol
+    win). Raises ``ValueError`` for a prefix the query does not declare.
+    """
+    prefixes: dict[str, str] = {}
+    base = base_iri or ""
+    default: list[str] = []
+    named: list[str] = []
+    cuts: list[tuple[int, int]] = []
+    depth = 0
+    pending: list[tuple[str, str, int]] = []  # a clause being read: FROM [NAMED] / PREFIX / BASE
+
+    def iri_of(kind: str, token: str) -> str:
+        if kind == "iri":
+            return urljoin(base, token[1:-1]) if base else token[1:-1]
+        prefix, _, local = token.partition(":")
+        if prefix not in prefixes:
+            raise ValueError(f"undeclared prefix {prefix}:")
+        return prefixes[prefix] + local
+
+    for kind, token, end in tokens(text):
+        if token.isspace():
+            continue
+        if depth == 0 and pending:
+            head = pending[0][1].upper()
+            if head == "PREFIX" and len(pending) == 1 and kind == "name":
+                pending.append((kind, token, end))
+                continue
+            if head == "PREFIX" and len(pending) == 2 and kind == "iri":
+                prefixes[pending[1][1].rstrip(":")] = iri_of("iri", token)
+                pending = []
+                continue
+            if head == "BASE" and kind == "iri":
+                base = iri_of("iri", token)
+                pending = []
+                continue
+            if head == "FROM" and kind == "name" and token.upper() == "NAMED" and len(pending) == 1:
+                pending.append((kind, token, end))
+                continue
+            if head == "FROM" and kind in ("iri", "name"):
+                (named if len(pending) == 2 else default).append(iri_of(kind, token))
+                start = pending[0][2] - len(pending[0][1])
+                cuts.append((start, end))
+                pending = []
+                continue
+            pending = []
+        if kind == "name" and depth == 0 and token.upper() in ("PREFIX", "BASE", "FROM"):
+            pending = [(kind, token, end)]
+            continue
+        depth += (token == "{") - (token == "}")
+    if not cuts:
+        return None, None, text
+    kept, at = [], 0
+    for start, end in cuts:
+        kept.append(text[at:start])
+        at = end
+    kept.append(text[at:])
+    return default, named, " ".join(kept)

@@ -145,9 +145,9 @@ def run(store: UnionStore, job: Job, prefixes: dict[str, str]) -> Answer:
     try:
         result = store.query(job.query, base_iri=job.base_iri, **dataset)
         if isinstance(result, ox.QueryBoolean):
-            return _boolean(bool(result), job)
+            return boolean_answer(bool(result), job)
         if isinstance(result, ox.QuerySolutions):
-            return _solutions(
+            return solutions_answer(
                 result, job, lambda: store.query(job.query, base_iri=job.base_iri, **dataset)
             )
         return _graph(result, job, prefixes)
@@ -164,7 +164,8 @@ def run_tuple(store: UnionStore, fields: tuple, prefixes: dict[str, str]) -> Ans
     return run(store, Job(*fields), prefixes)
 
 
-def _boolean(value: bool, job: Job) -> Answer:
+def boolean_answer(value: bool, job: Job) -> Answer:
+    """Write an ASK answer in the job's format (also used for an external store's answers)."""
     key = job.result_format
     if key is None:
         raise not_acceptable("boolean")
@@ -175,7 +176,8 @@ def _boolean(value: bool, job: Job) -> Answer:
     return Answer("boolean", key, writers.write_boolean(value, key))
 
 
-def _solutions(result: ox.QuerySolutions, job: Job, again) -> Answer:
+def solutions_answer(result: ox.QuerySolutions, job: Job, again) -> Answer:
+    """Write SELECT solutions in the job's format; ``again()`` evaluates the query anew."""
     key = job.result_format
     if key is None:
         raise not_acceptable("solutions")

@@ -89,6 +89,7 @@ def _child_main(
     read_roots: tuple[str, ...],
     niceness: int = 0,
     retire_mb: int = 0,
+    network: tuple[tuple[str, int], ...] = (),
 ) -> None:
     # Signal handlers of the web worker (gunicorn's) are inherited by fork: reset them.
     for sig in (
@@ -107,7 +108,7 @@ def _child_main(
     faulthandler.disable()  # a query that overflows the stack is expected, not a crash report
     if niceness:  # a long query gets the CPU the web threads leave, not theirs
         os.nice(niceness)
-    report = sandbox.apply({conn.fileno()}, memory_mb, read_roots)
+    report = sandbox.apply({conn.fileno()}, memory_mb, read_roots, network)
     handlers = {**handlers, "ping": lambda _: {"pid": os.getpid(), "sandbox": report}}
     born = _faulted_mb()
     while True:
@@ -190,11 +191,13 @@ class Evaluator:
         spawner: Spawner | None = None,
         on_restart: Callable[[str], None] | None = None,
         retire_mb: int = 0,
+        network: tuple[tuple[str, int], ...] = (),
     ) -> None:
         self._handlers = handlers
         self._on_restart = on_restart  # told the reason when a running child is replaced
         self._retire_mb = retire_mb
         self._retired = False
+        self._network = network  # (host, port) the child may connect to: an external store
         self._memory_mb = memory_mb
         self._read_roots = read_roots
         self._niceness = niceness
@@ -304,6 +307,7 @@ class Evaluator:
                 self._read_roots,
                 self._niceness,
                 self._retire_mb,
+                self._network,
             ),
             name="nelmkg-evaluator",
             daemon=True,

@@ -15,6 +15,11 @@ Applied once in each evaluator process right after it is forked (:func:`apply`),
 Audit hooks see Python-level operations only; native code (Oxigraph) is covered by (3) when
 available and by refusing ``SERVICE`` before evaluation. What was applied is reported by
 ``/healthz``.
+
+An evaluator that forwards queries to an external store (``nelmkg serve --store``) is given
+that store's ``(host, port)`` pairs (``network``): it then keeps the machine's network (no
+namespace), and the audit hook lets sockets connect to those addresses only (the host names
+resolved once, when the sandbox is applied) — every other host is still refused.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import ctypes
 import os
 import resource
 import signal
+import socket
 import stat
 import sys
 from collections.abc import Iterable
@@ -63,11 +69,45 @@ def _is_write(mode=None, flags=None) -> bool:
     return isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
 
 
-def make_hook(read_roots: Iterable[str]):
-    """Return an audit hook refusing :data:`BLOCKED_EVENTS` and reads outside ``read_roots``."""
+NETWORK_EVENTS = frozenset(
+    {"socket.__new__", "socket.connect", "socket.getaddrinfo", "http.client.connect"}
+)
+
+
+def resolve(network: Iterable[tuple[str, int]]) -> frozenset[tuple[str, int]]:
+    """Return the ``(host or address, port)`` pairs a sandbox with ``network`` may reach."""
+    allowed = set(network)
+    for host, port in list(allowed):
+        try:
+            found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError:
+            continue  # the store's name does not resolve now: its requests will fail
+        allowed |= {(info[4][0], port) for info in found}
+    return frozenset(allowed)
+
+
+def _network_allowed(event: str, args: tuple, allowed: frozenset[tuple[str, int]]) -> bool:
+    hosts = {host for host, _ in allowed}
+    if event == "socket.__new__":
+        return args[1] in (socket.AF_INET, socket.AF_INET6)
+    if event == "socket.getaddrinfo":
+        return args[0] in hosts
+    if event == "http.client.connect":
+        return (args[1], args[2]) in allowed
+    address = args[1]
+    return isinstance(address, tuple) and (address[0], address[1]) in allowed
+
+
+def make_hook(read_roots: Iterable[str], network: frozenset[tuple[str, int]] = frozenset()):
+    """Return an audit hook refusing :data:`BLOCKED_EVENTS` and reads outside ``read_roots``.
+
+    Sockets to the pairs of ``network`` (see :func:`resolve`) are allowed.
+    """
     roots = tuple(r.rstrip(os.sep) + os.sep for r in read_roots)
 
     def hook(event: str, args: tuple) -> None:
+        if network and event in NETWORK_EVENTS and _network_allowed(event, args, network):
+            return
         if event in BLOCKED_EVENTS:
             raise SandboxViolation(f"not allowed while evaluating queries: {event}")
         if event not in PATH_EVENTS:
@@ -136,15 +176,26 @@ def limit_memory(extra_mb: int) -> bool:
     return True
 
 
-def apply(keep_fds: Iterable[int], memory_mb: int, read_roots: Iterable[str]) -> dict[str, bool]:
-    """Apply every measure above (the audit hook last); return which ones took effect."""
+def apply(
+    keep_fds: Iterable[int],
+    memory_mb: int,
+    read_roots: Iterable[str],
+    network: Iterable[tuple[str, int]] = (),
+) -> dict[str, bool]:
+    """Apply every measure above (the audit hook last); return which ones took effect.
+
+    With ``network`` (the store's ``(host, port)`` pairs) the process keeps the network and
+    may connect there only.
+    """
     parent = os.getppid()
     report = {"parent_death_signal": die_with_parent()}
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(0)
     close_inherited_sockets(keep_fds)
-    report["network_namespace"] = isolate_network()
+    allowed = resolve(network) if network else frozenset()
+    report["network_namespace"] = False if network else isolate_network()
     report["memory_limit"] = limit_memory(memory_mb)
-    sys.addaudithook(make_hook(read_roots))
+    sys.addaudithook(make_hook(read_roots, allowed))
     report["audit_hook"] = True
+    report["store_network_only"] = bool(network)
     return report

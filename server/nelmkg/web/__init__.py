@@ -20,7 +20,7 @@ from typing import Any
 from flask import Flask
 
 from nelmkg import paths
-from nelmkg.web import fhir, health, hooks, problems, settings
+from nelmkg.web import backend, fhir, health, hooks, problems, settings
 from nelmkg.web.cases import contexts, routes
 from nelmkg.web.fhir.work import FhirWork
 from nelmkg.web.pages import BLUEPRINTS as PAGES
@@ -50,6 +50,8 @@ def create_app(
             query_slots_per_client=app.config["QUERY_SLOTS_PER_CLIENT"],
             case_slots=app.config["CASE_SLOTS"],
             fhir_work=FhirWork,
+            remote=backend.remote_from_config(app.config),
+            query_timeout=app.config["QUERY_TIMEOUT"],
         ),
     )
     problems.register(app)

@@ -3,15 +3,20 @@ take traffic, what has it done, and what is it serving.
 
 ``/healthz`` pings a free query evaluator process (starting it if needed) and reports the
 triple counts of the default graph and of every named graph, which sandbox measures the
-evaluator runs under, how full the query and case lanes are and which worker process answered;
-503 if the evaluator does not answer within 5 seconds. When running queries hold every
-evaluator it answers at once (``"busy": true``) instead of waiting for one.
+evaluator runs under, how full the query and case lanes are, which worker process answered and
+which store it answers from (``embedded`` or ``external``); 503 if the evaluator does not answer
+within 5 seconds. When running queries hold every evaluator it answers at once (``"busy":
+true``) instead of waiting for one. It does not ask an external store: a store that is down
+does not make the front ends look dead.
 
 ``/readyz`` is the readiness probe: 200 when the data is loaded (the default graph has
 triples, the named queries are prepared) and an evaluator of each pool — queries and cases —
 answers a ping (a pool whose evaluators are all busy running work counts as alive; a dead one
-is started again by the ping); otherwise 503 ``not-ready`` naming the failed checks. It answers
-from memory and two pipe round trips, cheap enough to poll every second.
+is started again by the ping); with an external store (``--store``), when the store also
+answers ``ASK {}`` within 5 seconds; otherwise 503 ``not-ready`` naming the failed checks, so
+a load balancer takes the front end out of rotation while its store is down. It answers from
+memory and two pipe round trips (and one request to an external store), cheap enough to poll
+every second.
 
 ``/metrics`` is the Prometheus exposition of :mod:`nelmkg.web.metrics`, summed over every
 gunicorn worker under ``nelmkg serve`` (text format, or OpenMetrics when asked for).
@@ -24,6 +29,7 @@ versions of rdflib and pyoxigraph.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 from importlib.metadata import version as dist_version
@@ -32,10 +38,13 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, request
 
 import nelmkg
+from nelmkg.graph.remote import RemoteStore, StoreError
 from nelmkg.query.evaluator import EvaluatorError
 from nelmkg.web.lanes import PoolTimeout
 from nelmkg.web.problems import Problem
 from nelmkg.web.service import Service, current
+
+log = logging.getLogger("nelmkg.web")
 
 bp = Blueprint("health", __name__)
 PING_TIMEOUT = 5.0
@@ -94,6 +103,7 @@ def healthz() -> Response:
             "evaluator": evaluator,
             "lanes": lanes,
             "worker": os.getpid(),
+            "store": {"kind": "external" if isinstance(service.store, RemoteStore) else "embedded"},
         }
     )
 
@@ -109,19 +119,39 @@ def _alive(pool) -> str:
     return "ok"
 
 
+def _store(service) -> str | None:
+    """Return ``ok`` or ``down`` for an external store (asked ``ASK {}``), None for the embedded."""
+    if not isinstance(service.store, RemoteStore):
+        return None
+    try:
+        service.store.ping(PING_TIMEOUT)
+    except StoreError as exc:
+        log.warning("readyz: the store is not answering: %s", exc)
+        return "down"
+    return "ok"
+
+
 @bp.get("/readyz")
 def readyz() -> Response:
-    """Report whether this worker may take traffic: data loaded, evaluators alive."""
+    """Report whether this worker may take traffic: data loaded, evaluators and store alive."""
     service = current()
     checks = {
         "data": "ok" if service.info.default > 0 and service.named else "empty",
         "query_evaluator": _alive(service.evaluator),
         "case_evaluator": _alive(service.cases),
     }
+    store = _store(service)
+    if store is not None:
+        checks["store"] = store
     failed = [name for name, state in checks.items() if state not in ("ok", "busy")]
     if failed:
         raise Problem(
-            503, "not-ready", f"Not ready: {', '.join(failed)}.", checks=checks, failed=failed
+            503,
+            "not-ready",
+            f"Not ready: {', '.join(failed)}.",
+            headers={"Retry-After": "5"} if store == "down" else None,
+            checks=checks,
+            failed=failed,
         )
     return jsonify({"status": "ready", "checks": checks})
 

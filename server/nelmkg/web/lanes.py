@@ -94,11 +94,14 @@ class EvaluatorPool:
         niceness: int = 0,
         on_restart: Callable[[str], None] | None = None,
         retire_mb: int = 0,
+        network: tuple[tuple[str, int], ...] = (),
     ) -> None:
         self.size = size
         spawner = Spawner()
         self._all = [
-            Evaluator(handlers, memory_mb, read_roots, niceness, spawner, on_restart, retire_mb)
+            Evaluator(
+                handlers, memory_mb, read_roots, niceness, spawner, on_restart, retire_mb, network
+            )
             for _ in range(size)
         ]
         self._idle = list(self._all)

@@ -24,10 +24,12 @@ from typing import Any
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from nelmkg.graph.remote import StoreError, StoreRefused
 from nelmkg.web import conneg
 
 PROBLEM_BASE = "https://w3id.org/nelmkg/problem/"
 MEDIA_TYPE = "application/problem+json"
+STORE_RETRY_AFTER = 5  # seconds: a store that is down is usually back (or replaced) soon
 
 # Our problem types (slug -> title), the one table; docs/service.md lists them all (a test checks).
 PROBLEM_TYPES: dict[str, str] = {
@@ -63,6 +65,8 @@ PROBLEM_TYPES: dict[str, str] = {
     "remote-context": "Remote JSON-LD context refused",
     "repeated-parameter": "Parameter repeated",
     "service-not-allowed": "SERVICE not allowed",
+    "store-refused": "Triple store refused the request",
+    "store-unavailable": "Triple store unavailable",
     "too-many-queries": "Too many queries from this client",
     "undeclared-prefix": "Undeclared prefix",
     "unknown-case-key": "Unknown case key",
@@ -188,6 +192,20 @@ def _from_http(exc: HTTPException) -> Response:
     return problem(status, detail, headers=headers)
 
 
+def _from_store(exc: StoreError) -> Response:
+    # A page or start-up read from the external store failed: say so, never name the store.
+    log.warning("store: %s", exc)
+    if isinstance(exc, StoreRefused):
+        detail = f"The triple store refused the request: {exc.reason}"
+        return problem(502, detail, slug="store-refused")
+    return problem(
+        503,
+        f"The triple store is not answering: {exc.reason}",
+        slug="store-unavailable",
+        headers={"Retry-After": str(STORE_RETRY_AFTER)},
+    )
+
+
 def _unexpected(exc: Exception) -> Response:
     # Last resort: log everything, tell the client nothing about the internals.
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -198,4 +216,5 @@ def register(app: Flask) -> None:
     """Install the handlers that turn every error into a problem response."""
     app.register_error_handler(Problem, _from_problem)
     app.register_error_handler(HTTPException, _from_http)
+    app.register_error_handler(StoreError, _from_store)
     app.register_error_handler(Exception, _unexpected)

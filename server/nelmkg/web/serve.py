@@ -132,9 +132,11 @@ def _run(server: dict[str, Any], overrides: dict[str, Any]) -> int:
 
     from nelmkg.graph.dataset import LoadError
     from nelmkg.graph.queries import QueryError
+    from nelmkg.graph.remote import StoreError
     from nelmkg.graph.store import StoreLoadError
     from nelmkg.paths import DataFileError
     from nelmkg.web import create_app
+    from nelmkg.web.backend import StoreConfigError
     from nelmkg.web.service import EXTENSION
 
     log_config = logs.config(server["LOG_FORMAT"], server["LOG_LEVEL"])
@@ -144,8 +146,11 @@ def _run(server: dict[str, Any], overrides: dict[str, Any]) -> int:
     except DataFileError as exc:  # a bundled or --data file missing or unreadable
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (ConfigError, LoadError, QueryError, StoreLoadError) as exc:
+    except (ConfigError, LoadError, QueryError, StoreLoadError, StoreConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except StoreError as exc:  # the external store is down, refuses us, or holds no release
+        print(f"error: the store at {exc}", file=sys.stderr)
         return 1
     service = app.extensions[EXTENSION]
     # The loaded graphs are never freed: keep them out of the collector's sight, so that the

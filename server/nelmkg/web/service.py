@@ -15,7 +15,6 @@ services; the tests build one per session and give it to every app they make.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,13 +29,14 @@ from nelmkg import paths
 from nelmkg.cases.context import Contexts, load_contexts
 from nelmkg.eligibility.assessor import Assessor
 from nelmkg.graph.queries import NamedQuery, QueryError, load_queries
+from nelmkg.graph.remote import RemoteStore
 from nelmkg.graph.sparqltext import with_values
-from nelmkg.graph.store import StoreInfo, UnionStore, load_store, store_info
+from nelmkg.graph.store import StoreInfo, UnionStore
 from nelmkg.graph.vocab import GRAPHS, PREFIXES
-from nelmkg.query import engine, sandbox
+from nelmkg.query import sandbox
 from nelmkg.query.cache import AnswerCache
 from nelmkg.query.jobs import Answer, Job
-from nelmkg.web import casework
+from nelmkg.web import backend, casework
 from nelmkg.web.lanes import (
     CASE_QUEUE,
     QUERY_QUEUE,
@@ -223,6 +223,8 @@ def build_service(
     query_slots_per_client: int = 2,
     case_slots: int = 2,
     fhir_work: Callable[[Assessor], Any] | None = None,
+    remote: RemoteStore | None = None,
+    query_timeout: float = 10.0,
 ) -> Service:
     """Load everything the service needs; raise on a broken data file or named query.
 
@@ -230,8 +232,9 @@ def build_service(
     twice) unless one is given. ``query_slots`` and ``case_slots`` size the evaluator pools
     (per worker process); see :mod:`nelmkg.web.lanes`. ``fhir_work`` makes the case
     evaluators' FHIR side (``nelmkg.web.fhir.work.FhirWork``: Bundles and CDS Hooks calls).
+    With ``remote`` the service answers from that external store (:mod:`nelmkg.web.backend`).
     """
-    store = load_store(data_files)
+    store = backend.open_store(data_files, remote)
     named = load_queries(queries_dir or paths.queries_dir("evidence"))
     check_named(named)
     page_queries = load_queries(paths.queries_dir("pages"))
@@ -240,12 +243,12 @@ def build_service(
     knowledge = graphs_of(store, ("ontology", "kg"))
     if assessor is None:
         assessor = Assessor.from_repository(knowledge=knowledge)
-    handlers = {"query": functools.partial(engine.run_tuple, store, prefixes=prefixes)}
+    handlers = {"query": backend.query_handler(store, prefixes, query_timeout)}
     roots = sandbox.default_read_roots(paths.root())
     metrics = Metrics()
     service = Service(
         store=store,
-        info=store_info(store),
+        info=backend.info(store),
         named=named,
         evaluator=EvaluatorPool(
             handlers,
@@ -255,6 +258,7 @@ def build_service(
             QUERY_NICENESS,
             metrics.restarted("query"),
             retire_mb=QUERY_RETIRE_MB,
+            network=backend.network(store),
         ),
         prefixes=prefixes,
         assessor=assessor,

@@ -65,6 +65,13 @@ def _boolean(text: str) -> bool:
     raise ValueError("must be true or false")
 
 
+def _url(text: str) -> str:
+    value = text.strip()
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
 def _files(text: str) -> tuple[Path, ...]:
     return tuple(Path(p) for p in text.split(os.pathsep) if p.strip())
 
@@ -234,6 +241,45 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_float,
         "seconds reading and checking one request's cases may take; then the work is killed "
         "and the answer is 503",
+    ),
+    Setting(
+        "STORE",
+        "NELMKG_STORE",
+        None,
+        _url,
+        "answer from this SPARQL 1.1 query endpoint instead of the embedded store (load it "
+        "with `nelmkg load --into`; docs/external-store.md)",
+    ),
+    Setting(
+        "STORE_GSP",
+        "NELMKG_STORE_GSP",
+        None,
+        _url,
+        "the external store's Graph Store Protocol endpoint, if any: whole graphs are read "
+        "from it at start-up",
+    ),
+    Setting(
+        "STORE_USER",
+        "NELMKG_STORE_USER",
+        None,
+        str,
+        "user name for the external store (Basic or Digest authentication, as it asks)",
+    ),
+    Setting(
+        "STORE_PASSWORD",
+        "NELMKG_STORE_PASSWORD",
+        None,
+        str,
+        "password for the external store (give it in the environment: a flag shows in the "
+        "process list; never logged)",
+    ),
+    Setting(
+        "STORE_TIMEOUT",
+        "NELMKG_STORE_TIMEOUT",
+        10.0,
+        _positive_float,
+        "seconds a page or start-up read from the external store may take; then 503 "
+        "`store-unavailable` (queries keep to `NELMKG_QUERY_TIMEOUT`)",
     ),
     Setting(
         "COMMIT",

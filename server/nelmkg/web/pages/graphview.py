@@ -27,7 +27,7 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 # the resource that points to them: the description follows these links like blank nodes.
 PARTS = frozenset(NELM + p for p in ("hasValue", "pValue", "hasArm", "designGrounding"))
 
-_OUT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+_OUT = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"  # sorted here: the same page from any store
 _IN = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isIRI(?s)) } ORDER BY ?p ?s"
 # A label for people: rdfs:label, else skos:prefLabel, else the figure or title as printed (a
 # reported value or a reference read by its IRI), English first.
@@ -50,11 +50,19 @@ def describe(store: ox.Store, iri: str) -> list[ox.Triple]:
         if subject in seen:
             continue
         seen.add(subject)
-        for row in store.query(_OUT, substitutions={ox.Variable("s"): subject}):
+        rows = store.query(_OUT, substitutions={ox.Variable("s"): subject})
+        for row in sorted(rows, key=lambda r: (r["p"].value, _order(r["o"]))):
             triples.append(ox.Triple(subject, row["p"], row["o"]))
             if isinstance(row["o"], ox.BlankNode) or row["p"].value in PARTS:
                 todo.append(row["o"])
     return triples
+
+
+def _order(term) -> tuple:
+    """Return a sort key for a term: kind, value, datatype or language (a total order)."""
+    if isinstance(term, ox.Literal):
+        return (2, term.value, term.datatype.value, term.language or "")
+    return (0 if isinstance(term, ox.NamedNode) else 1, term.value, "", "")
 
 
 def incoming(store: ox.Store, iri: str) -> list[tuple[str, str]]:

@@ -40,7 +40,7 @@ STEPS = (
 NEXT = (
     _PREFIXES
     + """SELECT ?pathway ?step ?next WHERE {
-  ?pathway nelm:hasStep ?step . ?step nelm:nextStep ?next }"""
+  ?pathway nelm:hasStep ?step . ?step nelm:nextStep ?next } ORDER BY ?step ?next"""
 )
 LEADS = (
     _PREFIXES

@@ -90,9 +90,10 @@ def run(query: str, params: dict[str, list[str]], **job: Any) -> Response:
 
 def as_problem(exc: QueryFailure | EvaluatorError | Busy, timeout: float) -> Problem:
     """Return the problem answering a query that got no answer: the one error conversion."""
-    if isinstance(exc, QueryFailure):
-        return Problem(exc.status, exc.slug, exc.detail, **exc.members)
     retry = {"Retry-After": str(max(1, math.ceil(timeout)))}
+    if isinstance(exc, QueryFailure):
+        headers = retry if exc.slug == "store-unavailable" else None
+        return Problem(exc.status, exc.slug, exc.detail, headers=headers, **exc.members)
     if isinstance(exc, Busy) and exc.per_client:
         return Problem(
             429,
