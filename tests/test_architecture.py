@@ -35,7 +35,7 @@ ALLOWED: dict[str, set[str]] = {
     "web.cases": {"web", "web.fhir", "cases", "eligibility", "graph"},
     "web.fhir": {"web", "fhir", "cases", "eligibility", "graph"},
     "web.pages": {"web", "web.cases", "audit", "query", "eligibility", "cases", "graph", "paths"}
-    | {"nelmkg", "changes"},
+    | {"nelmkg", "changes", "coverage"},
     "web.app": {"web", "web.sparql", "web.cases", "web.fhir", "web.pages", "graph", "paths"},
     "testing": {
         "nelmkg",

@@ -29,6 +29,7 @@ PAGES = {
     "reference": "/id/reference/22",
     "criterion": "/id/criterion/resection-general-resectable-fraction",
     "profile-index": "/profile",
+    "coverage": "/coverage",
     "not-found": "/no/such/page",
 }
 WIDE = [

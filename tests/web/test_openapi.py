@@ -29,6 +29,7 @@ PUBLIC_ROUTES = [
     ("/audit/recommendation/<slug>", "/audit/recommendation/{slug}", {"get"}),
     ("/cds-services", "/cds-services", {"get"}),
     ("/changes", "/changes", {"get"}),
+    ("/coverage", "/coverage", {"get"}),
     ("/cds-services/<service_id>", "/cds-services/{service_id}", {"post"}),
     ("/context.jsonld", "/context.jsonld", {"get"}),
     ("/context/<name>.jsonld", "/context/{name}.jsonld", {"get"}),

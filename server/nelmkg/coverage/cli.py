@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 
+from rdflib import Graph
+
 from nelmkg import paths
 from nelmkg.coverage.report import Coverage, Row, load_exclusions, load_signals, measure
 from nelmkg.graph.dataset import load_dataset, part
@@ -27,8 +29,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cmd.set_defaults(func=run)
 
 
-def compute() -> Coverage | str:
-    """Return the coverage of the bundled KG, or a one-line reason why it cannot be computed."""
+def compute(kg: Graph | None = None) -> Coverage | str:
+    """Return the coverage of ``kg`` (the bundled KG by default), or a one-line reason why it
+    cannot be computed (no review text, no exclusion file)."""
     review = paths.review_file()
     if review is None:
         return f"no review text: {paths.review_hint()}"
@@ -37,7 +40,8 @@ def compute() -> Coverage | str:
     excluded = paths.coverage_exclusions_file()
     if not excluded.is_file():
         return f"exclusion file not found at {paths.relative(excluded)}"
-    kg = part(load_dataset(), "kg")
+    if kg is None:
+        kg = part(load_dataset(), "kg")
     raw = review.read_text(encoding="utf-8")
     return measure(raw, kg, load_exclusions(excluded), load_signals())
 

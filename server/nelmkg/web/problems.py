@@ -55,6 +55,7 @@ PROBLEM_TYPES: dict[str, str] = {
     "not-a-case": "Not a case",
     "not-acceptable": "No acceptable result format",
     "not-ready": "Not ready",
+    "coverage-unavailable": "Coverage unavailable without the review text",
     "not-utf8": "Text is not UTF-8",
     "query-capacity": "Query capacity full",
     "query-evaluation": "Query evaluation failed",

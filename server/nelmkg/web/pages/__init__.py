@@ -1,7 +1,8 @@
 """The human-facing pages, as one tuple of blueprints the app registers.
 
 ``/`` (:mod:`.home`), ``/id/...`` (:mod:`.resources`), ``/audit`` (:mod:`.audit`), ``/profile``
-(:mod:`.profile`), ``/pathway`` (:mod:`.pathway`), ``/editor`` (:mod:`.editor`),
+(:mod:`.profile`), ``/coverage`` (:mod:`.coverage`), ``/pathway`` (:mod:`.pathway`),
+``/editor`` (:mod:`.editor`),
 ``/ontology`` and its version IRI (:mod:`.ontology`), ``/changes`` (:mod:`.changes`),
 ``/assess/form`` (:mod:`.assess_form`) and ``/openapi.json`` with its page ``/api``
 (:mod:`.api`). Their shared helpers are in :mod:`.kit` and :mod:`.graphview`; their templates
@@ -12,7 +13,7 @@ are in ``nelmkg/web/static``.
 from __future__ import annotations
 
 from nelmkg.web.pages import api, changes, editor, home, ontology, pathway, resources
-from nelmkg.web.pages.evidence import audit, profile
+from nelmkg.web.pages.evidence import audit, coverage, profile
 from nelmkg.web.pages.form import page
 
 BLUEPRINTS = (
@@ -22,6 +23,7 @@ BLUEPRINTS = (
     changes.bp,
     audit.bp,
     profile.bp,
+    coverage.bp,
     pathway.bp,
     editor.bp,
     page.bp,

@@ -241,6 +241,17 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
             },
         }
     },
+    "/coverage": {
+        "get": {
+            "summary": "Every sentence of the review with the resources that quote it; gaps",
+            "query": [("format", "json or html (overrides Accept)")],
+            "responses": {
+                "200": ["application/json", "text/html"],
+                "404": None,
+                "406": None,
+            },
+        }
+    },
     "/openapi.json": {
         "get": {"summary": "This document", "responses": {"200": ["application/json"]}}
     },
