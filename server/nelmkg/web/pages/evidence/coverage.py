@@ -62,8 +62,9 @@ def page() -> Response:
         raise Problem(
             404,
             "coverage-unavailable",
-            f"The coverage of the review needs the review's text, which this server was not "
-            f"given: {found}.",
+            f"The coverage of the review needs the review's text, which this server cannot "
+            f"read ({found.split(':')[0]}): start it with {paths.REVIEW_ENV}=/path/to/"
+            f"{paths.REVIEW_NAME}.",
         )
     if fmt.key == "html":
         return kit.page(
