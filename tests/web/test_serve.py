@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -30,36 +29,9 @@ CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i 
 DOCUMENTS = "SELECT ?d WHERE { ?d a <http://xmlns.com/foaf/0.1/Document> } ORDER BY ?d"
 
 
-@dataclass
-class Reply:
-    """A live response, shaped like a test-client response for ``assert_problem``."""
-
-    status_code: int
-    headers: dict
-    data: bytes
-
-    @property
-    def mimetype(self) -> str:
-        return self.headers.get("content-type", "").split(";")[0].strip()
-
-
-def request(
-    base: str,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict | None = None,
-    timeout: float = 30,
-) -> Reply:
-    parts = urlsplit(base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        data = response.read()
-        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
-    finally:
-        conn.close()
+# One live request (the live-server helper's client, shaped like a test-client response).
+request = live.fetch
+Reply = live.Reply
 
 
 @pytest.fixture(scope="module")
