@@ -29,9 +29,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     cmd.set_defaults(func=run)
 
 
-def compute(kg: Graph | None = None) -> Coverage | str:
-    """Return the coverage of ``kg`` (the bundled KG by default), or a one-line reason why it
-    cannot be computed (no review text, no exclusion file)."""
+def unavailable() -> str | None:
+    """Return the one-line reason why the coverage cannot be computed here, or None."""
     review = paths.review_file()
     if review is None:
         return f"no review text: {paths.review_hint()}"
@@ -40,10 +39,20 @@ def compute(kg: Graph | None = None) -> Coverage | str:
     excluded = paths.coverage_exclusions_file()
     if not excluded.is_file():
         return f"exclusion file not found at {paths.relative(excluded)}"
+    return None
+
+
+def compute(kg: Graph | None = None) -> Coverage | str:
+    """Return the coverage of ``kg`` (the bundled KG by default), or a one-line reason why it
+    cannot be computed (no review text, no exclusion file)."""
+    reason = unavailable()
+    if reason is not None:
+        return reason
     if kg is None:
         kg = part(load_dataset(), "kg")
-    raw = review.read_text(encoding="utf-8")
-    return measure(raw, kg, load_exclusions(excluded), load_signals())
+    raw = paths.review_file().read_text(encoding="utf-8")
+    excluded = load_exclusions(paths.coverage_exclusions_file())
+    return measure(raw, kg, excluded, load_signals())
 
 
 def as_json(coverage: Coverage) -> dict:

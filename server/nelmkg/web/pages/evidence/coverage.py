@@ -18,7 +18,7 @@ import json
 from flask import Blueprint, Response
 
 from nelmkg import paths
-from nelmkg.coverage.cli import as_json, compute
+from nelmkg.coverage.cli import as_json, compute, unavailable
 from nelmkg.coverage.report import Coverage
 from nelmkg.graph.params import PARAM_PREFIXES
 from nelmkg.graph.vocab import expand
@@ -42,14 +42,14 @@ STATUS_WORDS = {
 
 def coverage() -> Coverage | str:
     """Return the coverage of the served KG, or why it cannot be computed (not kept)."""
+    reason = unavailable()  # checked first: a request without the text builds no graph
+    if reason is not None:
+        return reason
     service = current()
-    kept = service.built("coverage", dict)  # by review file; a reason is not kept
+    kept = service.built("coverage", dict)  # by review file, in case the setting changes
     review = str(paths.review_file())
     if review not in kept:
-        found = compute(graphs_of(service.store, ("kg",)))
-        if isinstance(found, str):
-            return found
-        kept[review] = found
+        kept[review] = compute(graphs_of(service.store, ("kg",)))
     return kept[review]
 
 
