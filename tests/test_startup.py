@@ -7,8 +7,12 @@ whether rdflib prepared it.
 
 from __future__ import annotations
 
+import http.server
 import subprocess
 import sys
+import threading
+
+import pytest
 
 from nelmkg import paths
 
@@ -65,3 +69,53 @@ def test_service_start_prepares_no_named_query_with_rdflib():
     count, prepared = in_fresh_python(code)
     assert int(count) > 0
     assert prepared == "0"
+
+
+@pytest.fixture
+def turtle_server():
+    """A local HTTP server that serves one Turtle triple and counts the requests it got."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the standard library's name)
+            hits.append(self.path)
+            body = b"<urn:x:s> <urn:x:p> <urn:x:o> .\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/turtle")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], hits
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("guarded", [True, False])
+def test_importing_nelmkg_keeps_rdflib_sparql_from_fetching_graphs(turtle_server, guarded):
+    """rdflib's SPARQL engine is imported lazily, yet a FROM graph is never fetched.
+
+    ``guarded=False`` imports rdflib alone: the server is then reached, which shows the check
+    can fail (rdflib's default is to fetch).
+    """
+    port, hits = turtle_server
+    first = "import nelmkg; " if guarded else ""
+    code = (
+        f"import sys; {first}"
+        "lazy = 'rdflib.plugins.sparql' not in sys.modules; "
+        "from rdflib import Dataset; "
+        f"found = Dataset().query('ASK FROM <http://127.0.0.1:{port}/d.ttl> {{ ?s ?p ?o }}'); "
+        "print(lazy, bool(found.askAnswer))"
+    )
+    lazy, answer = in_fresh_python(code)
+    assert lazy == "True"  # importing nelmkg did not import rdflib's SPARQL engine
+    if guarded:
+        assert (answer, hits) == ("False", [])
+    else:
+        assert (answer, hits) == ("True", ["/d.ttl"])
