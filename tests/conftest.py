@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 import tomllib
 from collections import Counter
 from pathlib import Path
@@ -28,6 +30,18 @@ _DATASET = pytest.StashKey[Dataset]()
 # The workspace keeps the review text in shared/ beside the clone (CI lays it there too). The
 # package never looks there: the tests point it at the text through NELMKG_REVIEW.
 SHARED_REVIEW = Path(__file__).resolve().parents[2] / "shared" / "review" / paths.REVIEW_NAME
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the start-up cache (nelmkg.graph.startcache) of this run in a folder of its own.
+
+    Set before any test runs, so commands the tests start inherit it: the suite neither reads
+    nor fills the user's own cache, and starts from an empty one.
+    """
+    if "NELMKG_STARTUP_CACHE" not in os.environ:
+        folder = Path(tempfile.mkdtemp(prefix="nelmkg-startcache-"))
+        os.environ["NELMKG_STARTUP_CACHE"] = str(folder)
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def bundled(config: pytest.Config) -> Dataset:

@@ -26,6 +26,9 @@ own ``sh:ValidationReport`` graph (``report``); the compiled one writes it as py
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +43,7 @@ from nelmkg.cases.read import read_case
 from nelmkg.eligibility.criteria import notations
 from nelmkg.eligibility.options import Option, all_ambiguities, evaluate, load_options
 from nelmkg.eligibility.violations import fired, violations
+from nelmkg.graph import startcache
 from nelmkg.graph.dataset import parse_files
 from nelmkg.shacl.compiled import CompiledOutcome, CompiledShapes
 from nelmkg.shacl.pyshacl_engine import Outcome, ShapesRunner
@@ -112,49 +116,117 @@ def _shapes_in(graph: Graph) -> set[URIRef]:
     return set(graph.subjects(SH.path, None)) | set(graph.subjects(SH.targetClass, None))
 
 
+@dataclass(frozen=True)
+class Criteria:
+    """What an assessor reads from the KG and the eligibility shapes once.
+
+    Plain data (IRIs, strings, dataclasses), so the start-up cache
+    (:mod:`nelmkg.graph.startcache`) can keep it between runs: a one-case ``nelmkg assess``
+    then parses no KG at all.
+    """
+
+    names: dict[URIRef, str]
+    ambiguities: dict[URIRef, dict]
+    options: dict[str, Option]
+
+    @classmethod
+    def read(cls, knowledge: Graph, eligibility_shapes: Graph) -> Criteria:
+        """Read notations, ambiguities and options from the KG and the eligibility shapes."""
+        names = notations(knowledge)
+        options = load_options(eligibility_shapes, knowledge, names)
+        return cls(names, all_ambiguities(knowledge), options)
+
+
+def repository_graph(kind: str, files: list) -> Graph:
+    """Parse ``files`` into one graph through the start-up cache (``kind`` names the entry)."""
+    return startcache.cached(kind, files, lambda: parse_files(files))
+
+
 class Assessor:
     """Everything an assessment needs, parsed once: context, shapes, criteria, options.
 
     ``engine`` names the SHACL engine (:data:`ENGINES`): ``"compiled"`` (default) or
-    ``"pyshacl"``; both give the same results.
+    ``"pyshacl"``; both give the same results. ``knowledge`` (ontology + KG) may be a graph or a
+    function that returns it on first use (:attr:`knowledge`); ``criteria`` what was read from
+    it before (:class:`Criteria`), else it is read now.
     """
 
     def __init__(
         self,
         *,
-        knowledge: Graph,
+        knowledge: Graph | Callable[[], Graph],
         case_shapes: Graph,
         eligibility_shapes: Graph,
         context: CaseContext,
         engine: str = "compiled",
+        criteria: Criteria | None = None,
     ) -> None:
         if engine not in ENGINES:
             raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
         self.engine = engine
         self.context = context
-        self.knowledge = knowledge  # ontology + KG, for readers that need more (nelmkg.fhir)
+        self._knowledge = knowledge
+        self._knowledge_lock = threading.Lock()
         self.case_shapes = case_shapes  # labels, descriptions and order of the facts, for forms
-        self.names = notations(knowledge)
-        self.ambiguities = all_ambiguities(knowledge)
-        self.options: dict[str, Option] = load_options(eligibility_shapes, knowledge, self.names)
+        if criteria is None:
+            criteria = Criteria.read(self.knowledge, eligibility_shapes)
+        self.names = criteria.names
+        self.ambiguities = criteria.ambiguities
+        self.options: dict[str, Option] = criteria.options
         self._keys = context.by_property
         self._case_shapes = _shapes_in(case_shapes)
-        self._validator: Runner = ENGINES[engine](case_shapes)
+        # case + eligibility shapes, compiled now: a shape the engine refuses stops start-up
         self._assessor: Runner = ENGINES[engine](case_shapes + eligibility_shapes)
+
+    @functools.cached_property
+    def _validator(self) -> Runner:
+        """The case shapes alone (for :meth:`validate`), compiled on first use."""
+        return ENGINES[self.engine](self.case_shapes)
+
+    @property
+    def knowledge(self) -> Graph:
+        """Ontology + KG, for readers that need more than the criteria (FHIR, forms)."""
+        if not isinstance(self._knowledge, Graph):
+            with self._knowledge_lock:
+                if not isinstance(self._knowledge, Graph):
+                    self._knowledge = self._knowledge()
+        return self._knowledge
 
     @classmethod
     def from_repository(
         cls, knowledge: Graph | None = None, *, engine: str = "compiled"
     ) -> Assessor:
-        """Build from the repository's files (``knowledge``: ontology + KG, if already parsed)."""
+        """Build from the repository's files (``knowledge``: ontology + KG, if already parsed).
+
+        Without ``knowledge`` everything read from the files goes through the start-up cache
+        (:mod:`nelmkg.graph.startcache`), and the KG itself is parsed only when
+        :attr:`knowledge` is first asked for.
+        """
+        knowledge_files = paths.ontology_files() + paths.kg_files()
+        case_files = paths.shape_files("case")
+        eligibility_files = paths.shape_files("eligibility")
+        case_shapes = repository_graph("case-shapes", case_files)
+        eligibility_shapes = repository_graph("eligibility-shapes", eligibility_files)
         if knowledge is None:
-            knowledge = parse_files(paths.ontology_files() + paths.kg_files())
+            source: Graph | Callable[[], Graph] = functools.partial(
+                repository_graph, "knowledge", knowledge_files
+            )
+            criteria = startcache.cached(
+                "criteria",
+                knowledge_files + eligibility_files,
+                lambda: Criteria.read(
+                    repository_graph("knowledge", knowledge_files), eligibility_shapes
+                ),
+            )
+        else:
+            source, criteria = knowledge, None
         return cls(
-            knowledge=knowledge,
-            case_shapes=parse_files(paths.shape_files("case")),
-            eligibility_shapes=parse_files(paths.shape_files("eligibility")),
+            knowledge=source,
+            case_shapes=case_shapes,
+            eligibility_shapes=eligibility_shapes,
             context=load_context(),
             engine=engine,
+            criteria=criteria,
         )
 
     def read(self, case: Any, content_type: str | None = None) -> Case:
