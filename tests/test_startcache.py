@@ -11,10 +11,10 @@ import os
 import pickle
 
 import pytest
+from tests.conftest import CASES_DIR
 
 from nelmkg.eligibility.assessor import Assessor
 from nelmkg.graph import startcache
-from tests.conftest import CASES_DIR
 
 
 @pytest.fixture
