@@ -122,7 +122,7 @@ def assessments(assessor: Assessor) -> list:
 def test_an_assessor_from_the_cache_assesses_as_one_built_from_the_files(folder, monkeypatch):
     built = Assessor.from_repository()  # derives and writes the entries
     kinds = sorted(p.name.split(".")[0] for p in folder.glob("*.pickle"))
-    assert kinds == ["case-shapes", "criteria", "eligibility-shapes", "knowledge"]
+    assert kinds == ["assessor", "knowledge"]
     read = []
     real = startcache.cached
 
@@ -132,7 +132,7 @@ def test_an_assessor_from_the_cache_assesses_as_one_built_from_the_files(folder,
 
     monkeypatch.setattr(startcache, "cached", spy)
     cached = Assessor.from_repository()
-    assert sorted(read) == ["case-shapes", "criteria", "eligibility-shapes"]  # no KG parsed
+    assert read == ["assessor"]  # the KG is not parsed, nor read from the cache
     assert assessments(cached) == assessments(built)
     monkeypatch.setattr(startcache, "cached", real)
     monkeypatch.setenv(startcache.ENV, "off")

@@ -142,13 +142,31 @@ def repository_graph(kind: str, files: list) -> Graph:
     return startcache.cached(kind, files, lambda: parse_files(files))
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What an assessor reads from the repository's files: one start-up cache entry."""
+
+    case_shapes: Graph
+    shapes: Graph  # case and eligibility shapes together
+    criteria: Criteria
+
+    @classmethod
+    def read(cls, knowledge: Callable[[], Graph], case_files: list, eligibility_files: list):
+        """Parse the shape files and read the criteria from ``knowledge()``."""
+        case_shapes = parse_files(case_files)
+        eligibility_shapes = parse_files(eligibility_files)
+        criteria = Criteria.read(knowledge(), eligibility_shapes)
+        return cls(case_shapes, case_shapes + eligibility_shapes, criteria)
+
+
 class Assessor:
     """Everything an assessment needs, parsed once: context, shapes, criteria, options.
 
     ``engine`` names the SHACL engine (:data:`ENGINES`): ``"compiled"`` (default) or
     ``"pyshacl"``; both give the same results. ``knowledge`` (ontology + KG) may be a graph or a
-    function that returns it on first use (:attr:`knowledge`); ``criteria`` what was read from
-    it before (:class:`Criteria`), else it is read now.
+    function that returns it on first use (:attr:`knowledge`). ``criteria`` (:class:`Criteria`)
+    and ``shapes`` (case and eligibility shapes joined) may come already read, as the start-up
+    cache keeps them (:class:`Parts`); else they are read from ``eligibility_shapes`` now.
     """
 
     def __init__(
@@ -156,10 +174,11 @@ class Assessor:
         *,
         knowledge: Graph | Callable[[], Graph],
         case_shapes: Graph,
-        eligibility_shapes: Graph,
         context: CaseContext,
+        eligibility_shapes: Graph | None = None,
         engine: str = "compiled",
         criteria: Criteria | None = None,
+        shapes: Graph | None = None,
     ) -> None:
         if engine not in ENGINES:
             raise ValueError(f"unknown SHACL engine {engine!r}; use one of {', '.join(ENGINES)}")
@@ -168,6 +187,10 @@ class Assessor:
         self._knowledge = knowledge
         self._knowledge_lock = threading.Lock()
         self.case_shapes = case_shapes  # labels, descriptions and order of the facts, for forms
+        if eligibility_shapes is None and (shapes is None or criteria is None):
+            raise TypeError("give eligibility_shapes, or shapes and criteria read before")
+        if shapes is None:
+            shapes = case_shapes + eligibility_shapes
         if criteria is None:
             criteria = Criteria.read(self.knowledge, eligibility_shapes)
         self.names = criteria.names
@@ -176,7 +199,7 @@ class Assessor:
         self._keys = context.by_property
         self._case_shapes = _shapes_in(case_shapes)
         # case + eligibility shapes, compiled now: a shape the engine refuses stops start-up
-        self._assessor: Runner = ENGINES[engine](case_shapes + eligibility_shapes)
+        self._assessor: Runner = ENGINES[engine](shapes)
 
     @functools.cached_property
     def _validator(self) -> Runner:
@@ -205,28 +228,27 @@ class Assessor:
         knowledge_files = paths.ontology_files() + paths.kg_files()
         case_files = paths.shape_files("case")
         eligibility_files = paths.shape_files("eligibility")
-        case_shapes = repository_graph("case-shapes", case_files)
-        eligibility_shapes = repository_graph("eligibility-shapes", eligibility_files)
-        if knowledge is None:
-            source: Graph | Callable[[], Graph] = functools.partial(
-                repository_graph, "knowledge", knowledge_files
+        if knowledge is not None:
+            return cls(
+                knowledge=knowledge,
+                case_shapes=parse_files(case_files),
+                eligibility_shapes=parse_files(eligibility_files),
+                context=load_context(),
+                engine=engine,
             )
-            criteria = startcache.cached(
-                "criteria",
-                knowledge_files + eligibility_files,
-                lambda: Criteria.read(
-                    repository_graph("knowledge", knowledge_files), eligibility_shapes
-                ),
-            )
-        else:
-            source, criteria = knowledge, None
+        source = functools.partial(repository_graph, "knowledge", knowledge_files)
+        parts = startcache.cached(
+            "assessor",
+            knowledge_files + case_files + eligibility_files,
+            lambda: Parts.read(source, case_files, eligibility_files),
+        )
         return cls(
             knowledge=source,
-            case_shapes=case_shapes,
-            eligibility_shapes=eligibility_shapes,
+            case_shapes=parts.case_shapes,
+            shapes=parts.shapes,
             context=load_context(),
             engine=engine,
-            criteria=criteria,
+            criteria=parts.criteria,
         )
 
     def read(self, case: Any, content_type: str | None = None) -> Case:

@@ -148,8 +148,8 @@ class Service:
             return self._built[key]
 
     def knowledge(self) -> Graph:
-        """Return the ontology and KG graphs of the store as one rdflib graph (built once)."""
-        return self.built("knowledge", lambda: graphs_of(self.store, ("ontology", "kg")))
+        """Return the ontology and KG as one rdflib graph: the assessor's, parsed on first use."""
+        return self.assessor.knowledge
 
     def start(self) -> None:
         """Fork every evaluator process now (from gunicorn's ``post_fork``)."""
@@ -228,9 +228,10 @@ def build_service(
 ) -> Service:
     """Load everything the service needs; raise on a broken data file or named query.
 
-    The assessor is built from the store's ontology and KG graphs (the files are not read
-    twice) unless one is given. ``query_slots`` and ``case_slots`` size the evaluator pools
-    (per worker process); see :mod:`nelmkg.web.lanes`. ``fhir_work`` makes the case
+    Unless one is given, the assessor is built from the repository's files through the start-up
+    cache (:mod:`nelmkg.graph.startcache`; the KG itself is parsed on first use), or from an
+    external store's ontology and KG graphs. ``query_slots`` and ``case_slots`` size the
+    evaluator pools (per worker process); see :mod:`nelmkg.web.lanes`. ``fhir_work`` makes the case
     evaluators' FHIR side (``nelmkg.web.fhir.work.FhirWork``: Bundles and CDS Hooks calls).
     With ``remote`` the service answers from that external store (:mod:`nelmkg.web.backend`).
     """
@@ -240,9 +241,10 @@ def build_service(
     page_queries = load_queries(paths.queries_dir("pages"))
     check_named(page_queries)
     prefixes = output_prefixes()
-    knowledge = graphs_of(store, ("ontology", "kg"))
-    if assessor is None:
-        assessor = Assessor.from_repository(knowledge=knowledge)
+    if assessor is None and remote is not None:  # the external store's ontology and KG
+        assessor = Assessor.from_repository(knowledge=graphs_of(store, ("ontology", "kg")))
+    elif assessor is None:  # the embedded store holds the repository's files: start-up cache
+        assessor = Assessor.from_repository()
     handlers = {"query": backend.query_handler(store, prefixes, query_timeout)}
     roots = sandbox.default_read_roots(paths.root())
     metrics = Metrics()
@@ -277,7 +279,6 @@ def build_service(
         page_queries=page_queries,
         metrics=metrics,
     )
-    service._built["knowledge"] = knowledge
     return service
 
 
