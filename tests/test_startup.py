@@ -49,11 +49,24 @@ def test_one_case_assess_loads_neither_web_stack_nor_reasoner():
 
 
 def test_the_heavy_modules_are_real_names():
-    """The check above can fail: the service's worker, the reasoner and the checks import
-    every one."""
+    """The checks here can fail: the service's worker, the reasoner and an integrity check
+    import every one."""
     code = (
-        "import sys, nelmkg.web.front, nelmkg.graph.reasoning, nelmkg.graph.checks; "
+        "import sys, rdflib, nelmkg.web.front, nelmkg.graph.reasoning, nelmkg.graph.checks; "
+        "nelmkg.graph.checks.integrity(rdflib.Graph(), rdflib.Graph()); "
         f"print(*[m for m in {HEAVY!r} if m not in sys.modules] or ['none'])"
+    )
+    assert in_fresh_python(code) == ["none"]
+
+
+# What the service's start does without (each is imported by the request that needs it).
+NOT_AT_SERVICE_START = ("pyshacl", "owlready2", "nelmkg.graph.reasoning", "rdflib.plugins.sparql")
+
+
+def test_service_start_loads_neither_pyshacl_nor_reasoner_nor_rdflib_sparql():
+    code = (
+        "import sys; from nelmkg.web import create_app; create_app(); "
+        f"print(*[m for m in {NOT_AT_SERVICE_START!r} if m in sys.modules] or ['none'])"
     )
     assert in_fresh_python(code) == ["none"]
 

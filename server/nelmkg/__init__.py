@@ -14,7 +14,6 @@ eagerly, cost a one-case ``nelmkg assess`` 0.12 s).
 
 from __future__ import annotations
 
-import importlib.abc
 import importlib.machinery
 import sys
 from types import ModuleType
@@ -26,10 +25,10 @@ def _switch_off(module: ModuleType) -> None:
     module.SPARQL_LOAD_GRAPHS = False
 
 
-class _Loader(importlib.abc.Loader):
+class _Loader:
     """rdflib's own loader for its SPARQL package, switching graph loading off once it ran."""
 
-    def __init__(self, inner: importlib.abc.Loader) -> None:
+    def __init__(self, inner) -> None:
         self.inner = inner
 
     def create_module(self, spec):
@@ -40,8 +39,11 @@ class _Loader(importlib.abc.Loader):
         _switch_off(module)
 
 
-class NoGraphLoading(importlib.abc.MetaPathFinder):
-    """Finds rdflib's SPARQL package as usual and wraps its loader (see the module docstring)."""
+class NoGraphLoading:
+    """Finds rdflib's SPARQL package as usual and wraps its loader (see the module docstring).
+
+    A meta path finder and a loader by protocol (importlib.abc would cost every start 15 ms).
+    """
 
     def find_spec(self, fullname, path, target=None):
         if fullname != SPARQL_PACKAGE:

@@ -18,7 +18,6 @@ frozen at import time.
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -43,6 +42,8 @@ def checkout() -> Path | None:
 
 def packaged() -> Path:
     """Return the data folder packaged in the installed wheel (``nelmkg/data``)."""
+    from importlib import resources  # only installed from a wheel (costs a start 15 ms)
+
     found = resources.files("nelmkg") / PACKAGED_DATA
     # Wheels install unpacked, so the resource is a real folder; a zipped import is refused.
     return Path(str(found))
