@@ -14,7 +14,7 @@ from typing import Any
 
 from nelmkg.eligibility import cli as assess_cli
 from nelmkg.eligibility.assessor import Assessor
-from nelmkg.fhir.reader import is_bundle
+from nelmkg.fhir import is_bundle
 
 
 class BundleAssessor:

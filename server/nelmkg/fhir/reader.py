@@ -35,11 +35,6 @@ from nelmkg.graph.jsonvalues import to_json
 AGE_KEY = "age_years"
 
 
-def is_bundle(doc: Any) -> bool:
-    """Return True for a JSON object that says it is a FHIR resource (``resourceType``)."""
-    return isinstance(doc, dict) and "resourceType" in doc
-
-
 @dataclass(frozen=True)
 class Candidate:
     """One value of one fact, from one entry."""

@@ -15,10 +15,11 @@ from typing import Any
 
 from nelmkg.cases.model import Case
 from nelmkg.eligibility.assessor import Assessor
+from nelmkg.fhir import is_bundle
 from nelmkg.fhir.cards import CardMaker, load_cds
 from nelmkg.fhir.codesystem import codesystems
 from nelmkg.fhir.mapping import FhirMapping, build_mapping
-from nelmkg.fhir.reader import BundleCase, is_bundle, read_bundle
+from nelmkg.fhir.reader import BundleCase, read_bundle
 
 EXAMPLES_DIR = Path(__file__).with_name("examples")
 MAX_ENTRIES = 1000  # default cap on Bundle.entry (the service's setting FHIR_MAX_ENTRIES)

@@ -12,14 +12,16 @@ a Bundle with data problems, which never appear in a card.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, request
 
 from nelmkg.fhir.issues import Issue
-from nelmkg.fhir.service import FhirService
 from nelmkg.web.fhir.cases import respond
 from nelmkg.web.fhir.responses import json_response, outcome
+
+if TYPE_CHECKING:
+    from nelmkg.fhir.service import FhirService
 
 bp = Blueprint("cds", __name__)
 

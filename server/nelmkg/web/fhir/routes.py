@@ -10,12 +10,15 @@ once at start-up; no request reads a file.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response
 
 from nelmkg.fhir.outcome import MEDIA_TYPE
-from nelmkg.fhir.service import FhirService
 from nelmkg.web.problems import Problem
+
+if TYPE_CHECKING:
+    from nelmkg.fhir.service import FhirService
 
 bp = Blueprint("fhir", __name__)
 
