@@ -48,6 +48,17 @@ def test_one_case_assess_loads_neither_web_stack_nor_reasoner():
     assert in_fresh_python(code, str(CASE)) == ["none"]
 
 
+def test_the_collector_is_on_again_once_the_command_runs():
+    """The command line turns the collector off while it imports the command, not longer."""
+    code = (
+        "import gc, sys; from nelmkg import cli; "
+        "seen = []; real = cli.build_parser; "
+        "cli.build_parser = lambda c: (seen.append(gc.isenabled()), real(c))[1]; "
+        "cli.main(['assess', sys.argv[1]]); print(seen[0], gc.isenabled())"
+    )
+    assert in_fresh_python(code, str(CASE)) == ["False", "True"]
+
+
 def test_the_heavy_modules_are_real_names():
     """The checks here can fail: the service's worker, the reasoner and an integrity check
     import every one."""

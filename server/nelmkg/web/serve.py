@@ -141,6 +141,7 @@ def _run(server: dict[str, Any], overrides: dict[str, Any]) -> int:
 
     log_config = logs.config(server["LOG_FORMAT"], server["LOG_LEVEL"])
     logging.config.dictConfig(log_config)
+    gc.disable()  # loading allocates much and frees little: one collection below instead
     try:
         app = create_app(overrides)
     except DataFileError as exc:  # a bundled or --data file missing or unreadable
@@ -152,6 +153,8 @@ def _run(server: dict[str, Any], overrides: dict[str, Any]) -> int:
     except StoreError as exc:  # the external store is down, refuses us, or holds no release
         print(f"error: the store at {exc}", file=sys.stderr)
         return 1
+    finally:
+        gc.enable()  # before the workers fork: they inherit it
     service = app.extensions[EXTENSION]
     # The loaded graphs are never freed: keep them out of the collector's sight, so that the
     # workers' first full collections neither stall requests walking them nor copy their
