@@ -119,3 +119,57 @@ def test_the_fronts_own_errors_are_problems(server, assert_problem):
     assert_problem(live.fetch(server.base, "GET", "/healthz", headers=huge), 431)
     bad = live.fetch(server.base, "GET", "/healthz", headers={"Content-Length": "-1"})
     assert_problem(bad, 400)
+
+
+def in_fresh_python(code: str) -> str:
+    """Run ``code`` in a new interpreter (signal handlers are process-wide); return stdout."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("hook", [True, False])
+def test_a_stop_signal_while_the_worker_boots_is_kept(hook):
+    """gunicorn forks a worker with the master's handlers, which only queue a signal for the
+    master; a TERM sent while ``post_fork`` forks the evaluators was lost and the worker served
+    on until the master killed it after its graceful timeout. ``hook=False`` replays that."""
+    code = f"""
+import os, signal
+from nelmkg.web import front
+queued = []
+signal.signal(signal.SIGTERM, lambda s, f: queued.append(s))  # the master's, as inherited
+worker = front.GuardedWorker.__new__(front.GuardedWorker)
+worker.alive, worker.PIPE = True, os.pipe()
+for fd in worker.PIPE:
+    os.set_blocking(fd, False)  # as gunicorn's init_process leaves them
+worker.log = type("Log", (), {{"info": lambda *a: None}})()
+if {hook}:
+    front.note_early_stop(worker)  # what post_fork does first
+os.kill(os.getpid(), signal.SIGTERM)  # the master stops while the worker boots
+worker.init_signals()
+print(worker.alive)
+"""
+    assert in_fresh_python(code) == ("False" if hook else "True")
+
+
+def test_a_signal_wakes_the_workers_loop():
+    """A byte on the signal pipe ends the event loop's wait (5 s here) at once."""
+    from waitress import wasyncore
+
+    from nelmkg.web.front import SignalWakeup
+
+    read, write = os.pipe()
+    socket_map: dict = {}
+    SignalWakeup(read, map=socket_map)
+    os.write(write, b"\x0f")  # what set_wakeup_fd writes for SIGTERM
+    started = time.monotonic()
+    wasyncore.loop(timeout=5.0, map=socket_map, use_poll=True, count=1)
+    assert time.monotonic() - started < 2.5
+    for dispatcher in list(socket_map.values()):
+        dispatcher.close()
+    os.close(read)
+    os.close(write)

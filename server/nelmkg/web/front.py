@@ -24,7 +24,9 @@ the threads kept for other routes. Run by hand::
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import time
 from collections import Counter
 from typing import Any
@@ -159,8 +161,52 @@ def waitress_options(limits: dict[str, Any], threads: int, max_body: int) -> dic
     }
 
 
+# Signals that stop a worker: one that arrives while it boots must not be lost.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+
+
+def note_early_stop(worker: Worker) -> None:
+    """Record a stop signal that arrives before the worker's own handlers are set.
+
+    Called first in gunicorn's ``post_fork`` hook. Until ``init_signals`` a forked worker still
+    has the master's handlers, which only queue a signal for the master's loop, which the
+    worker does not run: a ``TERM`` sent while it forked its evaluators was dropped, and the
+    master waited its whole graceful timeout (10 s) before killing the worker.
+    """
+    worker.early_stop = []
+
+    def note(signum, _frame) -> None:
+        worker.early_stop.append(signum)
+
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, note)
+
+
+class SignalWakeup(wasyncore.file_dispatcher):
+    """The worker's signal pipe in the event loop: a stop signal ends the loop's wait at once.
+
+    gunicorn writes a byte to this pipe on every signal (``set_wakeup_fd``); without it in
+    the loop a ``TERM`` waited for the loop's one-second poll to run out.
+    """
+
+    def writable(self) -> bool:
+        return False
+
+    def handle_read(self) -> None:
+        with contextlib.suppress(OSError):  # nothing left to read
+            self.recv(512)
+
+
 class GuardedWorker(Worker):
     """A gunicorn worker running :class:`GuardedServer` on the master's listening sockets."""
+
+    def init_signals(self) -> None:
+        """gunicorn's handlers; a stop signal noted while booting stops the worker now."""
+        super().init_signals()
+        early = getattr(self, "early_stop", None)
+        if early:
+            self.log.info("stop signal %s while booting: exiting", early[0])
+            self.alive = False
 
     def run(self) -> None:
         from waitress.adjustments import Adjustments
@@ -188,6 +234,7 @@ class GuardedWorker(Worker):
                 bind_socket=False,
                 sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
             )
+        SignalWakeup(self.PIPE[0], map=socket_map)
         while self.alive and self.ppid == os.getppid():
             self.notify()
             wasyncore.loop(timeout=1.0, map=socket_map, use_poll=True, count=1)

@@ -135,7 +135,7 @@ def _run(server: dict[str, Any], overrides: dict[str, Any]) -> int:
     from nelmkg.graph.remote import StoreError
     from nelmkg.graph.store import StoreLoadError
     from nelmkg.paths import DataFileError
-    from nelmkg.web import create_app
+    from nelmkg.web import create_app, front
     from nelmkg.web.backend import StoreConfigError
     from nelmkg.web.service import EXTENSION
 
@@ -163,6 +163,10 @@ def _run(server: dict[str, Any], overrides: dict[str, Any]) -> int:
     gc.freeze()
     options = gunicorn_options(server["HOST"], server["PORT"], server["WORKERS"], log_config)
 
+    def post_fork(_server, worker) -> None:
+        front.note_early_stop(worker)  # first: a TERM while the evaluators fork is kept
+        service.start()
+
     class Application(BaseApplication):
         def load_config(self) -> None:
             self.limits = server  # read by the workers (nelmkg.web.front)
@@ -170,7 +174,7 @@ def _run(server: dict[str, Any], overrides: dict[str, Any]) -> int:
                 self.cfg.set(key, value)
             if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25.1: no socket in ~
                 self.cfg.set("control_socket_disable", True)
-            self.cfg.set("post_fork", lambda server, worker: service.start())
+            self.cfg.set("post_fork", post_fork)
             self.cfg.set("worker_exit", lambda server, worker: service.close())
 
         def load(self):
