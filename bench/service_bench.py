@@ -12,15 +12,20 @@ while the service has no such route) it drives, one after the other:
    store (``Dataset.query`` + ``serialize``), gunicorn with 2 sync workers;
 4. with ``--before DIR``, the ``nelmkg serve`` of another checkout (e.g. ``git archive main``)
    with the same settings, to compare two versions in one run;
+5. the Oxigraph server (``oxigraph serve``, in memory, same data) — the anchor of issue 14 —
+   and, unless ``--no-floors``, two floor anchors under nelmkg's own serving stack
+   (:mod:`floor_servers`: a bare WSGI app returning precomputed answers, and a minimal Flask
+   app evaluating in its own thread), for SELECT and CONSTRUCT;
 
 at the given concurrency, and measures the same query in-process on rdflib's memory store
 (one request after another, no HTTP). It prints requests/s, p50 and p99 latency for each,
 the service's ratio to the baselines (for ``/assess`` the baseline server runs the case through
 rdflib's JSON-LD parser and one plain ``pyshacl.validate()``), and the targets
 (SELECT >= 1,000 req/s, p99 <= 100 ms;
-/assess >= 50 req/s, p99 <= 100 ms). The load comes from ``wrk`` when installed (apt
-package ``wrk``), else from a Python generator (threads, ``http.client``), which itself uses
-CPU on the same machine and so reads lower.
+/assess >= 50 req/s, p99 <= 100 ms). req/s counts answered (2xx) requests only: a 503 from
+a full query lane is shown as an error, not as throughput. The load comes from ``wrk`` when
+installed (apt package ``wrk``), else from a Python generator (threads, ``http.client``),
+which itself uses CPU on the same machine and so reads lower.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ import tomllib
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
+
+import floor_servers
 
 from nelmkg import paths
 from nelmkg.testing import live
@@ -198,8 +205,10 @@ def load_wrk(url: str, body: bytes | None, duration: float, concurrency: int) ->
     latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.MULTILINE))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(r"Socket errors: (.*)", out)
+    done, took = re.search(r"(\d+) requests in ([\d.]+\w+),", out).groups()
+    answered = int(done) - (int(errors[1]) if errors else 0)
     return {
-        "req_s": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+        "req_s": answered / (_ms(took) / 1000),  # answered (2xx) requests only
         "p50_ms": _ms(latency["50"]) if "50" in latency else float("nan"),
         "p99_ms": _ms(latency["99"]) if "99" in latency else float("nan"),
         "errors": int(errors[1]) if errors else 0,
@@ -313,6 +322,8 @@ def row(label: str, m: dict, base: dict | None) -> str:
 
 
 OXIGRAPH = "oxigraph serve (memory, union default graph)"
+FLOOR_WSGI = "floor: bare WSGI, precomputed answer"
+FLOOR_FLASK = "floor: Flask + pyoxigraph in-thread"
 SHIPPED = "nelmkg serve (cache on, as shipped)"
 UNCACHED = "nelmkg serve, NELMKG_CACHE=0"
 BASELINE = "baseline: Flask + rdflib memory"
@@ -335,10 +346,18 @@ def main() -> int:
         "in the same run",
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the rdflib baseline")
+    parser.add_argument(
+        "--no-floors", action="store_true", help="skip the floor anchors (bench/floor_servers.py)"
+    )
     parser.add_argument("--baseline-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--floor-server", nargs=2, metavar=("KIND", "PORT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline_server:
         baseline_server(args.baseline_server, args.workers)
+        return 0
+    if args.floor_server:
+        kind, port = args.floor_server
+        floor_servers.serve(kind, int(port), args.workers, [SELECT, CONSTRUCT])
         return 0
     use_wrk = args.tool == "wrk" or (args.tool == "auto" and shutil.which("wrk"))
     drive = load_wrk if use_wrk else load_python
@@ -376,6 +395,12 @@ def main() -> int:
                 "/sparql",
             ),
         )
+    if not args.no_floors:
+        for label, kind in ((FLOOR_WSGI, "wsgi"), (FLOOR_FLASK, "flask")):
+            floor = [*baseline_command, "--floor-server", kind]
+            servers.append(
+                (label, lambda p, f=floor: nelmkg_running([*f, str(p)], p, env), "/sparql")
+            )
     servers.append((OXIGRAPH, oxigraph_running, "/query"))
     keys = [(name, c) for c in args.concurrency for name in (*scenarios, "assess")]
     rounds: dict[tuple, dict[str, list[dict]]] = {key: {} for key in keys}
@@ -433,7 +458,7 @@ def main() -> int:
             f"   (ratios: vs {against_label})"
         )
         for label, measured in found.items():
-            shown = against if label.startswith("nelmkg") else None
+            shown = against if label.startswith(("nelmkg", "floor")) else None
             print(row(label, measured, shown))
         want_rate, want_p99 = TARGETS[name]
         shipped = found[SHIPPED]
