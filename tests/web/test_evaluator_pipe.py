@@ -79,3 +79,24 @@ def test_an_evaluator_that_grew_retires_after_answering(retire_mb, grow_mb, repl
         assert reasons == (["retired"] if replaced else [])  # counted by /metrics
     finally:
         evaluator.close()
+
+
+def test_an_answer_comes_back_in_one_message(monkeypatch):
+    # One message per answer: the waiting worker thread is woken once, not for a header and
+    # again for the body (issue 14's HTTP path).
+    evaluator = Evaluator(HANDLERS)
+    received: list[int] = []
+    original = Connection.recv_bytes
+
+    def counted(self, *args, **kwargs):
+        message = original(self, *args, **kwargs)
+        received.append(len(message))
+        return message
+
+    try:
+        evaluator.call("echo", None, 5)  # the child is forked before counting starts
+        monkeypatch.setattr(Connection, "recv_bytes", counted)
+        assert evaluator.call("answer", "solutions", 5).body == BODY
+        assert len(received) == 1 and received[0] > len(BODY)
+    finally:
+        evaluator.close()

@@ -16,8 +16,10 @@ A child that dies is reported truthfully: killed by ``SIGKILL`` from outside
 (:class:`EvaluatorKilled`), or crashed on its own (:class:`EvaluatorCrashed`: stack or memory).
 
 What crosses the pipe is plain data (``marshal``: no class is pickled or looked up): the
-operation and its payload one way; the other way a reply, and for a query's :class:`Answer`
-its header and then its body as raw bytes, never copied into a pickle.
+operation and its payload one way; the other way one message (:func:`frame`): a reply's
+length, the reply, and for a query's :class:`Answer` its body as raw bytes after it, never
+copied into a pickle. One message, so that the waiting worker thread is woken once per answer,
+not once for the header and again for the body.
 
 The store is shared with the worker by ``fork`` (copy-on-write), but Oxigraph's in-memory
 store writes to the pages it reads (reference counts and locks of the quads it walks), so a
@@ -80,6 +82,19 @@ def _faulted_mb() -> float:
 
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+HEAD = 4  # bytes of the reply's length at the start of a message from the child
+
+
+def frame(reply: tuple, body: bytes | None) -> bytes:
+    """Return the child's message: the marshalled ``reply``'s length, ``reply``, ``body``."""
+    head = marshal.dumps(reply)
+    return len(head).to_bytes(HEAD, "little") + head + (body or b"")
+
+
+def unframe(message: bytes) -> tuple[tuple, bytes]:
+    """Return the reply and the body (empty when none) of a message made by :func:`frame`."""
+    size = int.from_bytes(message[:HEAD], "little")
+    return marshal.loads(memoryview(message)[HEAD : HEAD + size]), message[HEAD + size :]
 
 
 def _child_main(
@@ -128,9 +143,7 @@ def _child_main(
         except Exception as exc:  # a bug, not bad input: reported as such, logged by the worker
             reply = ("error", f"{type(exc).__name__}: {exc}")
         retiring = bool(retire_mb) and _faulted_mb() - born > retire_mb
-        conn.send_bytes(marshal.dumps((*reply, body is not None, retiring)))
-        if body is not None:
-            conn.send_bytes(body)
+        conn.send_bytes(frame((*reply, retiring), body))
         if retiring:  # leave the private copy behind: the next call forks a fresh child
             os._exit(0)
 
@@ -244,8 +257,6 @@ class Evaluator:
             try:
                 self._conn.send_bytes(marshal.dumps((op, payload)))
                 reply = self._wait(timeout, cancelled)
-                if isinstance(reply, tuple) and reply[2]:  # the answer's body follows
-                    reply = (*reply[:2], self._conn.recv_bytes(), reply[3])
             except (EOFError, OSError) as exc:
                 self._process.join(timeout=1)
                 code = self._process.exitcode
@@ -260,7 +271,7 @@ class Evaluator:
             if reply is None:
                 self._restart("timeout")
                 raise EvaluationTimeout(timeout)
-            status, value, body, self._retired = reply
+            (status, value, self._retired), body = unframe(reply)
         if status == "answer":
             form, key, truncated, table = value
             return Answer(form, key, body, truncated, table)
@@ -271,13 +282,13 @@ class Evaluator:
         raise EvaluatorError(value)
 
     def _wait(self, timeout: float, cancelled: Callable[[], bool] | None) -> Any:
-        """Return the child's reply, None after ``timeout``, or ``_GONE`` once cancelled."""
+        """Return the child's message, None after ``timeout``, or ``_GONE`` once cancelled."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
             step = left if cancelled is None else min(left, CANCEL_POLL)
             if self._conn.poll(max(step, 0)):
-                return marshal.loads(self._conn.recv_bytes())
+                return self._conn.recv_bytes()
             if left <= step:
                 return None
             if cancelled is not None and cancelled():
