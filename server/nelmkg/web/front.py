@@ -43,6 +43,7 @@ from nelmkg.web.settings import SERVER_SETTINGS, from_env
 
 MAX_HEADER_BYTES = 64 * 1024
 CHECK_EVERY = 1  # seconds between two rounds of the guards (waitress's cleanup_interval)
+HEARTBEAT = 1.0  # seconds between two "alive" notes to gunicorn's master (its timeout is 30 s)
 
 
 class ProblemErrorTask(ErrorTask):
@@ -235,9 +236,17 @@ class GuardedWorker(Worker):
                 sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
             )
         SignalWakeup(self.PIPE[0], map=socket_map)
-        while self.alive and self.ppid == os.getppid():
-            self.notify()
-            wasyncore.loop(timeout=1.0, map=socket_map, use_poll=True, count=1)
+        beat = 0.0
+        while self.alive:
+            # The loop turns once per socket event (several per request): tell gunicorn's master
+            # we live (a utime() on a file) and check our parent once per HEARTBEAT, not per turn.
+            now = time.monotonic()
+            if now - beat >= HEARTBEAT:
+                if self.ppid != os.getppid():
+                    break
+                self.notify()
+                beat = now
+            wasyncore.loop(timeout=HEARTBEAT, map=socket_map, use_poll=True, count=1)
         self._drain(socket_map, dispatcher)
 
     def _drain(self, socket_map: dict, dispatcher: ThreadedTaskDispatcher) -> None:
