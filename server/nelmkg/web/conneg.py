@@ -137,6 +137,8 @@ def quality(ranges: list[Range], media_type: str, explicit: bool = False) -> flo
 
 def negotiate(accept: str | None, table: tuple[Format, ...]) -> Format | None:
     """Return the row of ``table`` that ``accept`` prefers, or None when nothing is acceptable."""
+    if not accept or accept.strip() == "*/*":  # most clients: the default row, as ranked below
+        return next((row for row in table if not row.explicit), None)
     ranges = parse_accept(accept)
     best: Format | None = None
     best_q = 0.0

@@ -150,7 +150,7 @@ def respond(answer: Answer, fmt: conneg.Format) -> Response:
         response = Response(body, content_type=fmt.content_type)
     else:
         response = Response(answer.body, content_type=fmt.content_type)
-    response.vary.add("Accept")
+    response.headers["Vary"] = "Accept"  # set outright: the HeaderSet of .vary costs more
     if answer.truncated:
         response.headers[TRUNCATED_HEADER] = "true"
     return response
