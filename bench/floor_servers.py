@@ -19,9 +19,10 @@ Run by ``service_bench.py`` as ``service_bench.py --floor-server KIND PORT``.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs
 
 import pyoxigraph as ox
+
+from nelmkg.web.sparql.protocol import unquote, url_params
 
 SOLUTIONS = ("application/sparql-results+json", ox.QueryResultsFormat.JSON)
 GRAPH = ("text/turtle", ox.RdfFormat.TURTLE)
@@ -46,8 +47,11 @@ class FixedAnswers:
         if environ.get("PATH_INFO") == "/healthz":
             start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
             return [b"ok"]
-        query = parse_qs(environ.get("QUERY_STRING", "")).get("query", [None])[0]
-        found = self.answers.get(query)
+        found = None
+        for field in environ.get("QUERY_STRING", "").encode("latin-1").split(b"&"):
+            name, _, value = field.partition(b"=")
+            if name == b"query":  # decoded as nelmkg decodes it (protocol.unquote)
+                found = self.answers.get(unquote(value).decode("utf-8", "replace"))
         if found is None:
             start_response("404 Not Found", [("Content-Length", "0")])
             return [b""]
@@ -69,7 +73,7 @@ def flask_app(store: Any, config: dict[str, Any]):
 
     @app.get("/sparql")
     def sparql():
-        kind, body = answer(store, request.args["query"])
+        kind, body = answer(store, url_params(request)["query"][0])  # as nelmkg reads it
         return Response(body, content_type=kind)
 
     return app
