@@ -13,6 +13,7 @@ import select
 import socket
 import time
 from contextlib import ExitStack
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -173,3 +174,27 @@ def test_a_signal_wakes_the_workers_loop():
         dispatcher.close()
     os.close(read)
     os.close(write)
+
+
+def _running(pid: int) -> bool:
+    """Return True while ``pid`` exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_workers_and_evaluators_leave_when_the_master_dies():
+    # A worker checks its parent once per heartbeat (GuardedWorker.run), not on every turn of
+    # its event loop: with the master gone it still stops, and its evaluators with it.
+    port = live.free_port()
+    with live.running(live.serve_command(port, 1), port, env=dict(os.environ)) as running:
+        below = live.descendants(running.process.pid)
+        assert len(below) >= 2  # a worker and its evaluators
+        running.process.kill()
+        running.process.wait()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_running(pid) for pid in below):
+            time.sleep(0.2)
+        assert [pid for pid in below if _running(pid)] == []
