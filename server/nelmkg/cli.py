@@ -47,10 +47,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     argv = sys.argv[1:] if argv is None else argv
     command = next((a for a in argv if not a.startswith("-")), None)
-    gc.disable()  # importing the command allocates much and frees little: 8% of a start
+    # Importing the command allocates much and frees nothing: the collector is off meanwhile,
+    # and what was imported (modules, classes, functions: there for the whole run) is then
+    # moved out of its sight, so that no later collection walks it (35 ms of a service start).
+    gc.disable()
     try:
         args = build_parser(command).parse_args(argv)
     finally:
+        gc.freeze()
         gc.enable()
     try:
         return args.func(args)
