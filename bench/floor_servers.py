@@ -79,10 +79,33 @@ def flask_app(store: Any, config: dict[str, Any]):
     return app
 
 
-def serve(kind: str, port: int, workers: int, queries: list[str]) -> None:
-    """Run the floor ``kind`` (wsgi or flask) on 127.0.0.1:``port``; never returns."""
+def run_gunicorn(app: Any, port: int, workers: int, worker_class: str, timeout: int) -> None:
+    """Serve ``app`` under gunicorn (preloaded, no access log) on 127.0.0.1:``port``."""
     from gunicorn.app.base import BaseApplication
 
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {
+                "bind": f"127.0.0.1:{port}",
+                "workers": workers,
+                "worker_class": worker_class,
+                "preload_app": True,
+                "accesslog": None,
+                "loglevel": "warning",
+                "timeout": timeout,
+            }.items():
+                self.cfg.set(key, value)
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self):
+            return app
+
+    Server().run()
+
+
+def serve(kind: str, port: int, workers: int, queries: list[str]) -> None:
+    """Run the floor ``kind`` (wsgi or flask) on 127.0.0.1:``port``; never returns."""
     from nelmkg.graph.store import load_store
     from nelmkg.web import settings
 
@@ -93,22 +116,4 @@ def serve(kind: str, port: int, workers: int, queries: list[str]) -> None:
     else:
         app = flask_app(store, config)
 
-    class Floor(BaseApplication):
-        def load_config(self):
-            for key, value in {
-                "bind": f"127.0.0.1:{port}",
-                "workers": workers,
-                "worker_class": "nelmkg.web.front.GuardedWorker",
-                "preload_app": True,
-                "accesslog": None,
-                "loglevel": "warning",
-                "timeout": 30,
-            }.items():
-                self.cfg.set(key, value)
-            if "control_socket_disable" in self.cfg.settings:
-                self.cfg.set("control_socket_disable", True)
-
-        def load(self):
-            return app
-
-    Floor().run()
+    run_gunicorn(app, port, workers, "nelmkg.web.front.GuardedWorker", timeout=30)

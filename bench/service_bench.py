@@ -68,7 +68,6 @@ CONSTRUCT { ?criterion ?p ?o } WHERE {
 def baseline_server(port: int, workers: int) -> None:
     """Serve ``GET /sparql`` with plain rdflib (memory store) under gunicorn; never returns."""
     from flask import Flask, Response, request
-    from gunicorn.app.base import BaseApplication
 
     from nelmkg.graph.dataset import load_dataset
 
@@ -105,25 +104,7 @@ def baseline_server(port: int, workers: int) -> None:
         conforms, report, _ = validate(case, shacl_graph=shapes, inference="none")
         return {"conforms": bool(conforms), "results": len(report)}
 
-    class Baseline(BaseApplication):
-        def load_config(self):
-            for key, value in {
-                "bind": f"127.0.0.1:{port}",
-                "workers": workers,
-                "worker_class": "sync",
-                "preload_app": True,
-                "accesslog": None,
-                "loglevel": "warning",
-                "timeout": 120,
-            }.items():
-                self.cfg.set(key, value)
-            if "control_socket_disable" in self.cfg.settings:
-                self.cfg.set("control_socket_disable", True)
-
-        def load(self):
-            return app
-
-    Baseline().run()
+    floor_servers.run_gunicorn(app, port, workers, "sync", timeout=120)
 
 
 @contextlib.contextmanager
