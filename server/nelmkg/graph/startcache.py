@@ -74,7 +74,10 @@ def key(kind: str, files: Iterable[Path]) -> str:
 
 
 def _private(info: os.stat_result) -> bool:
-    """True when the current user owns it and no one else may write it."""
+    """True when the current user owns it and no one else may write it (POSIX; elsewhere,
+    where ownership cannot be checked this way, never: the cache is then off)."""
+    if not hasattr(os, "getuid"):
+        return False
     return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
