@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import tomllib
 from collections import Counter
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from rdflib import Dataset, Graph, URIRef
@@ -30,6 +33,23 @@ _DATASET = pytest.StashKey[Dataset]()
 # The workspace keeps the review text in shared/ beside the clone (CI lays it there too). The
 # package never looks there: the tests point it at the text through NELMKG_REVIEW.
 SHARED_REVIEW = Path(__file__).resolve().parents[2] / "shared" / "review" / paths.REVIEW_NAME
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test whose tool or file is missing here; under CI (``CI=true``) fail it instead:
+    CI installs everything the tests need, so there a missing part is an error."""
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"CI=true needs it: {reason}")
+    pytest.skip(reason)
+
+
+def in_fresh_python(code: str, *args: str) -> list[str]:
+    """Run ``code`` in a new interpreter (its own modules, handlers, collector); return the last
+    line it printed, split on spaces."""
+    run = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, timeout=120
+    )
+    return run.stdout.splitlines()[-1].split()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -168,10 +188,7 @@ def review_path(review_location) -> Path:
     """
     if review_location is not None:
         return review_location
-    reason = f"review text not found, quotes not verified: {paths.review_hint()}"
-    if os.environ.get("CI", "").strip().lower() == "true":
-        pytest.fail(f"CI=true needs the review text: {reason}")
-    pytest.skip(reason)
+    unavailable(f"review text not found, quotes not verified: {paths.review_hint()}")
 
 
 @pytest.fixture(scope="session")

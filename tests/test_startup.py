@@ -8,11 +8,10 @@ whether rdflib prepared it.
 from __future__ import annotations
 
 import http.server
-import subprocess
-import sys
 import threading
 
 import pytest
+from tests.conftest import in_fresh_python
 
 from nelmkg import paths
 
@@ -30,14 +29,6 @@ HEAVY = (
     "nelmkg.graph.reasoning",
 )
 CASE = paths.root() / "tests" / "data" / "cases" / "ablation-3.4cm.json"
-
-
-def in_fresh_python(code: str, *args: str) -> list[str]:
-    """Run ``code`` in a new interpreter; return its last output line, split on spaces."""
-    run = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True
-    )
-    return run.stdout.splitlines()[-1].split()
 
 
 def test_one_case_assess_loads_neither_web_stack_nor_reasoner():

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+from tests.conftest import in_fresh_python
 
 from nelmkg.testing import live
 from nelmkg.web.front import MAX_HEADER_BYTES
@@ -122,17 +123,6 @@ def test_the_fronts_own_errors_are_problems(server, assert_problem):
     assert_problem(bad, 400)
 
 
-def in_fresh_python(code: str) -> str:
-    """Run ``code`` in a new interpreter (signal handlers are process-wide); return stdout."""
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
-    )
-    return done.stdout.strip()
-
-
 @pytest.mark.parametrize("hook", [True, False])
 def test_a_stop_signal_while_the_worker_boots_is_kept(hook):
     """gunicorn forks a worker with the master's handlers, which only queue a signal for the
@@ -154,7 +144,7 @@ os.kill(os.getpid(), signal.SIGTERM)  # the master stops while the worker boots
 worker.init_signals()
 print(worker.alive)
 """
-    assert in_fresh_python(code) == ("False" if hook else "True")
+    assert in_fresh_python(code) == ["False" if hook else "True"]
 
 
 def test_a_signal_wakes_the_workers_loop():

@@ -10,9 +10,8 @@ installs both.
 
 from __future__ import annotations
 
-import os
-
 import pytest
+from tests.conftest import unavailable
 
 from nelmkg.graph.remote import Credentials, RemoteStore
 from nelmkg.testing import stores
@@ -27,10 +26,7 @@ STARTERS = {"oxigraph": stores.oxigraph_server, "virtuoso": stores.virtuoso_serv
 
 def _require(name: str) -> None:
     if BINARIES[name]() is None:
-        reason = f"the {name} server is not installed (.ci/run installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(f"the {name} server is not installed (.ci/run installs it)")
 
 
 def _server(name: str, request, tmp_path_factory, protocol_data):
